@@ -1,0 +1,3 @@
+"""cicdlint: a linter for GitHub Actions workflows and AWS ECS deploy configs."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,237 @@
+"""Writes to the runner's command files in a shell script: `$GITHUB_ENV`, `$GITHUB_OUTPUT`,
+`$GITHUB_PATH`, `$GITHUB_STEP_SUMMARY` and `$GITHUB_STATE`.
+
+`writes(script)` finds each command whose output goes to one of these files (`>>`/`>`
+redirects, also of a `{ ...; } >> file` group, `| tee -a "$GITHUB_ENV"`, PowerShell's
+`>> $env:GITHUB_ENV`, `Out-File` / `Add-Content`) and the data it writes: the words of `echo`,
+`printf` and `Write-Output`, a heredoc body, or the files and commands whose output is copied.
+`entries(script_writes, "GITHUB_OUTPUT")` reads `NAME=value` and `NAME<<DELIMITER` lines out
+of them (also the deprecated `::set-output name=NAME::value` and `::set-env` commands).
+Offsets are offsets in the script. Never raises.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .shell import Command, Word, parse
+
+FILES = ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STEP_SUMMARY", "GITHUB_STATE")
+_TARGET = re.compile(r"^\$\{?(?:env:)?(GITHUB_(?:ENV|OUTPUT|PATH|STEP_SUMMARY|STATE))\}?$")
+_TARGET_EXPRESSION = re.compile(r"^\$\{\{\s*github\.(env|output|path|step_summary|state)\s*\}\}$", re.I)
+_PRINTERS = {"echo", "printf", "write-output", "echo.exe"}
+_FILE_READERS = {"cat", "head", "tail", "jq", "yq", "sed", "awk", "grep", "cut", "tr", "sort", "uniq", "xargs", "envsubst"}
+_PWSH_WRITERS = {"out-file", "add-content", "set-content"}
+
+
+@dataclass
+class Part:
+    """A piece of the data written: `text` is the script text from `start` to `end`.
+
+    kind: "text" (words or a heredoc line; `${{ }}` and `$VAR` in it are expanded), "file"
+    (the content of the file named by `text`) or "command" (the output of a command)."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    quoted_heredoc: bool = False  # a line of a `<<'EOF'` heredoc: no `$VAR` expansion
+
+
+@dataclass
+class Write:
+    target: str  # "GITHUB_ENV", "GITHUB_OUTPUT", ...
+    command: Command  # the command whose output is written
+    writer: Command  # the command that writes the file (the same, or `tee` / `Out-File`)
+    parts: list[Part] = field(default_factory=list)
+    legacy_name: str | None = None  # `::set-output name=NAME::value`: parts are the value
+
+
+@dataclass
+class Entry:
+    """One `NAME=value` (or `NAME<<DELIMITER` ... block) written to a command file."""
+
+    target: str
+    name: str
+    parts: list[Part]  # the value: `text` parts are the value text only
+    multiline: bool = False
+    random_delimiter: bool = False
+
+
+def target_of(word: Word | None) -> str | None:
+    """"GITHUB_ENV" etc. when the word names a command file (`"$GITHUB_ENV"`, `${{ github.env }}`)."""
+    if word is None:
+        return None
+    value = word.value.strip()
+    match = _TARGET.match(value)
+    if match:
+        return match.group(1)
+    match = _TARGET_EXPRESSION.match(value)
+    if match:
+        return "GITHUB_" + match.group(1).upper()
+    return None
+
+
+def writes(script: str, commands: list[Command] | None = None) -> list[Write]:
+    """Every write to a command file in the script, in script order."""
+    if "GITHUB_" not in script and "github." not in script.lower():
+        return []
+    commands = parse(script) if commands is None else commands
+    found: list[Write] = []
+    for index, command in enumerate(commands):
+        target = None
+        for redirect in command.redirects:
+            if redirect.op in (">>", ">", ">|", "&>>", "&>") and redirect.fd in ("", "1", "&"):
+                target = target_of(redirect.target) or target
+        name = command.name.lower().rsplit("/", 1)[-1]
+        if target is not None:
+            if command.words or command.heredoc:
+                found.append(Write(target, command, command, _data(script, command)))
+            continue
+        if name == "tee":
+            tee_target = next((target_of(word) for word in command.args if target_of(word)), None)
+            source = commands[index - 1] if index and commands[index - 1].piped_out else None
+            if tee_target and source is not None:
+                found.append(Write(tee_target, source, command, _data(script, source)))
+            continue
+        if name in _PWSH_WRITERS:
+            pwsh_target = next((target_of(word) for word in command.args if target_of(word)), None)
+            if pwsh_target is None:
+                continue
+            value = _pwsh_value(command)
+            if value is not None:
+                found.append(Write(pwsh_target, command, command, [Part("text", value.text, value.start, value.end)]))
+            elif index and commands[index - 1].piped_out:
+                source = commands[index - 1]
+                found.append(Write(pwsh_target, source, command, _data(script, source)))
+            continue
+        # The deprecated stdout commands: `echo "::set-output name=x::value"`, `::set-env`.
+        if name in _PRINTERS and "::set-" in script[command.start : command.end]:
+            legacy = _legacy(script, command)
+            if legacy is not None:
+                found.append(legacy)
+    return found
+
+
+def _pwsh_value(command: Command) -> Word | None:
+    args = command.args
+    for position, word in enumerate(args[:-1]):
+        if word.value.lower() in ("-value", "-inputobject"):
+            return args[position + 1]
+    return None
+
+
+_LEGACY = re.compile(r"::set-(output|env)\s+name=([A-Za-z_][\w-]*)::")
+
+
+def _legacy(script: str, command: Command) -> Write | None:
+    text = script[command.words[1].start : command.end] if len(command.words) > 1 else ""
+    match = _LEGACY.search(text)
+    if not match:
+        return None
+    target = "GITHUB_OUTPUT" if match.group(1) == "output" else "GITHUB_ENV"
+    value_start = command.words[1].start + match.end()
+    part = Part("text", script[value_start : command.end], value_start, command.end)
+    return Write(target, command, command, [part], legacy_name=match.group(2))
+
+
+def _data(script: str, command: Command) -> list[Part]:
+    """What a command prints (as far as can be seen)."""
+    parts: list[Part] = []
+    if command.heredoc is not None:
+        start, end = command.heredoc
+        pos = start
+        for line in script[start:end].split("\n"):
+            if line.strip():
+                parts.append(Part("text", line, pos, pos + len(line), command.heredoc_quoted))
+            pos += len(line) + 1
+        return parts
+    for redirect in command.redirects:
+        if redirect.op == "<" and redirect.target is not None:
+            parts.append(Part("file", redirect.target.value, redirect.target.start, redirect.target.end))
+    words = command.words
+    if not words:
+        return parts
+    name = words[0].value.lower().rsplit("/", 1)[-1]
+    if name in _PRINTERS:
+        args = words[1:]
+        if name == "echo":
+            while args and re.fullmatch(r"-[neE]+", args[0].value):
+                args = args[1:]
+        elif name == "printf":
+            while len(args) > 1 and args[0].value.startswith("-"):
+                args = args[2:] if args[0].value == "-v" else args[1:]
+            return [Part("text", word.text, word.start, word.end) for word in args]
+        if args:
+            parts.append(Part("text", script[args[0].start : args[-1].end], args[0].start, args[-1].end))
+        return parts
+    if words[0].text[:1] in ("'", '"'):  # PowerShell: a bare string is written to the pipeline
+        parts.append(Part("text", script[words[0].start : words[-1].end], words[0].start, words[-1].end))
+        return parts
+    if name in _FILE_READERS:
+        operands = [word for word in words[1:] if not word.value.startswith("-")]
+        if name in ("jq", "yq", "sed", "awk", "grep") and operands:
+            operands = operands[1:]  # the program or pattern comes first
+        for word in operands:
+            parts.append(Part("file", word.value, word.start, word.end))
+        if parts:
+            return parts
+    parts.append(Part("command", script[command.start : command.end], command.start, command.end))
+    return parts
+
+
+_ASSIGN = re.compile(r"""^\s*["']?([A-Za-z_][A-Za-z0-9_-]*)(=|<<)""")
+
+
+def entries(found: list[Write], target: str) -> list[Entry]:
+    """The NAME=value entries written to one command file, in order."""
+    result: list[Entry] = []
+    lines: list[tuple[Part, list[Part]]] = []  # a line, and printf arguments its `%s` may take
+    for write in found:
+        if write.target != target:
+            continue
+        if write.legacy_name is not None:
+            lines.append((Part("legacy:" + write.legacy_name, "", 0, 0), list(write.parts)))
+            continue
+        if _is_printf(write) and write.parts and write.parts[0].kind == "text":
+            fmt, args = write.parts[0], write.parts[1:]
+            pos = fmt.start
+            for line in fmt.text.split("\\n"):
+                lines.append((Part("text", line, pos, pos + len(line)), args if "%" in line else []))
+                pos += len(line) + 2
+            continue
+        for part in write.parts:
+            if part.kind == "text":
+                lines.append((part, []))
+    index = 0
+    while index < len(lines):
+        line, extra = lines[index]
+        index += 1
+        if line.kind.startswith("legacy:"):
+            result.append(Entry(target, line.kind.split(":", 1)[1], extra))
+            continue
+        match = _ASSIGN.match(line.text)
+        if not match:
+            continue
+        name, operator = match.group(1), match.group(2)
+        value_start = line.start + match.end()
+        if operator == "=":
+            value = Part("text", line.text[match.end() :], value_start, line.end, line.quoted_heredoc)
+            result.append(Entry(target, name, [value, *extra]))
+            continue
+        delimiter_text = line.text[match.end() :].strip().strip("\"'")
+        random = "$" in delimiter_text  # a delimiter in a variable: usually a random one
+        block: list[Part] = []
+        while index < len(lines):
+            current, more = lines[index]
+            index += 1
+            if current.text.strip().strip("\"'") == delimiter_text:
+                break
+            block.append(current)
+            block.extend(more)
+        result.append(Entry(target, name, block, multiline=True, random_delimiter=random))
+    return result
+
+
+def _is_printf(write: Write) -> bool:
+    return bool(write.command.words) and write.command.words[0].value == "printf"

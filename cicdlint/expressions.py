@@ -1,0 +1,469 @@
+"""GitHub Actions `${{ ... }}` expressions: where they are in a string, what they read, and
+which of what they read can end up in their value.
+
+`find_expressions(text)` finds each `${{ ... }}` and its span (offsets in `text`). The body is
+parsed with a small tokenizer and recursive-descent parser following GitHub's grammar; the
+result is cached by body text. An expression that does not parse falls back to regex
+extraction (`Expression.parsed` is then False) and never raises.
+
+Context paths are normalised: the context name is lower-cased, `['name']` becomes `.name`,
+and `.*`, `[*]`, `[0]` and computed indexes `[expr]` become `.*`:
+`github.event.commits[0]['message']` -> `github.event.commits.*.message`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+CONTEXT_NAMES = frozenset(
+    ("github", "env", "vars", "job", "jobs", "steps", "runner", "secrets", "strategy", "matrix", "needs", "inputs")
+)
+
+# Functions whose result carries none of its arguments' text (booleans, hashes).
+OPAQUE_FUNCTIONS = frozenset(
+    ("contains", "startswith", "endswith", "hashfiles", "success", "always", "cancelled", "failure")
+)
+COMPARISONS = frozenset(("==", "!=", "<", "<=", ">", ">="))
+KEYWORDS = {"null": None, "true": True, "false": False, "NaN": float("nan"), "Infinity": float("inf")}
+
+_CONTEXT_PATH = re.compile(
+    r"(?<![\w.'\"])(github|env|vars|job|jobs|steps|runner|secrets|strategy|matrix|needs|inputs)"
+    r"((?:\.[A-Za-z_][\w-]*|\.\*|\[\s*'[^']*'\s*\])*)",
+    re.IGNORECASE,
+)
+_STRING = re.compile(r"'(?:[^']|'')*'")
+_QUOTED_INDEX = re.compile(r"\[\s*'([^']*)'\s*\]")
+_DYNAMIC_SECRETS = re.compile(r"(?<![\w.])secrets\s*(?:\[\s*[^'\s]|\.\*|\)|$|[^.\[\w])", re.IGNORECASE)
+_TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<string>'(?:[^']|'')*')
+    | (?P<number>-?(?:0[xX][0-9a-fA-F]+|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?))
+    | (?P<name>[A-Za-z_][A-Za-z0-9_-]*)
+    | (?P<op>&&|\|\||==|!=|<=|>=|[<>!()\[\].,*])
+    )""",
+    re.VERBOSE,
+)
+
+
+# --- syntax tree ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: object  # str, float, int, bool or None
+
+
+@dataclass(frozen=True)
+class Star:
+    """The `.*` / `[*]` object filter."""
+
+
+@dataclass(frozen=True)
+class Context:
+    name: str  # lower-cased: github, secrets, ...
+
+
+@dataclass(frozen=True)
+class Access:
+    target: object
+    key: object  # Literal (name or index), Star, or any expression (computed index)
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str  # lower-cased
+    args: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: object
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: object
+    right: object
+
+
+class ParseError(ValueError):
+    pass
+
+
+# --- tokenizer and parser ------------------------------------------------------------------------
+
+
+def tokenize(body: str) -> list[tuple[str, str]]:
+    """[(kind, text)] with kind one of string, number, name, op."""
+    tokens = []
+    pos, length = 0, len(body)
+    while pos < length:
+        match = _TOKEN.match(body, pos)
+        if match is None or match.end() == pos:
+            if body[pos:].strip():
+                raise ParseError(f"unexpected character at {pos}: {body[pos:pos + 10]!r}")
+            break
+        tokens.append((match.lastgroup, match.group(match.lastgroup)))
+        pos = match.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]]):
+        self.tokens = tokens
+        self.pos = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self, *ops: str) -> str | None:
+        """Consume the next token when it is one of these operators."""
+        token = self.peek()
+        if token is not None and token[0] == "op" and token[1] in ops:
+            self.pos += 1
+            return token[1]
+        return None
+
+    def expect(self, op: str) -> None:
+        if self.take(op) is None:
+            raise ParseError(f"expected {op!r} at token {self.pos}")
+
+    def parse(self):
+        node = self.or_()
+        if self.peek() is not None:
+            raise ParseError(f"unexpected {self.peek()[1]!r}")
+        return node
+
+    def binary(self, operand, ops: tuple[str, ...]):
+        node = operand()
+        while True:
+            op = self.take(*ops)
+            if op is None:
+                return node
+            node = Binary(op, node, operand())
+
+    def or_(self):
+        return self.binary(self.and_, ("||",))
+
+    def and_(self):
+        return self.binary(self.equality, ("&&",))
+
+    def equality(self):
+        return self.binary(self.comparison, ("==", "!="))
+
+    def comparison(self):
+        return self.binary(self.unary, ("<", "<=", ">", ">="))
+
+    def unary(self):
+        if self.take("!"):
+            return Not(self.unary())
+        return self.postfix()
+
+    def postfix(self):
+        node = self.primary()
+        while True:
+            if self.take("."):
+                node = Access(node, self.property_name())
+            elif self.take("["):
+                key = Star() if self.take("*") else self.or_()
+                self.expect("]")
+                node = Access(node, key)
+            else:
+                return node
+
+    def property_name(self):
+        if self.take("*"):
+            return Star()
+        token = self.peek()
+        if token is None or token[0] not in ("name", "number"):
+            raise ParseError("expected a property name after '.'")
+        self.pos += 1
+        return Literal(token[1])
+
+    def primary(self):
+        token = self.peek()
+        if token is None:
+            raise ParseError("unexpected end of expression")
+        kind, text = token
+        self.pos += 1
+        if kind == "string":
+            return Literal(text[1:-1].replace("''", "'"))
+        if kind == "number":
+            return Literal(_number(text))
+        if kind == "name":
+            if self.take("("):
+                return Call(text.lower(), self.arguments())
+            if text in KEYWORDS:
+                return Literal(KEYWORDS[text])
+            return Context(text.lower())
+        if text == "(":
+            node = self.or_()
+            self.expect(")")
+            return node
+        raise ParseError(f"unexpected {text!r}")
+
+    def arguments(self) -> tuple:
+        args = []
+        if self.take(")"):
+            return ()
+        while True:
+            args.append(self.or_())
+            if self.take(")"):
+                return tuple(args)
+            self.expect(",")
+
+
+def _number(text: str):
+    digits = text.lstrip("-")
+    sign = -1 if digits != text else 1
+    if digits[:2].lower() == "0x":
+        return sign * int(digits, 16)
+    if digits.isdigit():
+        return sign * int(digits)
+    return sign * float(digits)
+
+
+def parse(body: str):
+    """The syntax tree of an expression body (without `${{ }}`). Raises ParseError."""
+    try:
+        return _Parser(tokenize(body)).parse()
+    except RecursionError:
+        raise ParseError("expression nested too deeply") from None
+
+
+# --- analysis ------------------------------------------------------------------------------------
+
+
+def path_of(node) -> str | None:
+    """The normalised context path of a pure access chain (`github.event.issue.title`), or None."""
+    segments = _segments(node)
+    return ".".join(segments) if segments is not None else None
+
+
+def _segments(node) -> list[str] | None:
+    if isinstance(node, Context):
+        return [node.name] if node.name in CONTEXT_NAMES else None
+    if isinstance(node, Access):
+        base = _segments(node.target)
+        if base is None:
+            return None
+        key = node.key
+        if isinstance(key, Literal) and isinstance(key.value, str):
+            return base + [key.value]
+        return base + ["*"]
+    return None
+
+
+def _children(node) -> tuple:
+    if isinstance(node, Access):
+        return (node.target, node.key)
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Not):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    return ()
+
+
+def _computed_keys(node) -> list:
+    """The index expressions of an access chain that are not literal names."""
+    keys = []
+    while isinstance(node, Access):
+        if not isinstance(node.key, (Literal, Star)):
+            keys.append(node.key)
+        node = node.target
+    return keys
+
+
+def _reads(node, out: list[str]) -> None:
+    path = path_of(node)
+    if path is not None:
+        out.append(path)
+        for key in _computed_keys(node):
+            _reads(key, out)
+        return
+    for child in _children(node):
+        _reads(child, out)
+
+
+def _flowing_arguments(call: Call) -> tuple:
+    """The arguments of a call whose text can be part of its result."""
+    if call.name in OPAQUE_FUNCTIONS:
+        return ()
+    if call.name == "case":  # case(pred1, value1, pred2, value2, ..., default)
+        return tuple(arg for index, arg in enumerate(call.args) if index % 2 == 1 or index == len(call.args) - 1)
+    return call.args  # format, join, toJSON, fromJSON and unknown functions
+
+
+def _flows(node, out: list[str]) -> None:
+    path = path_of(node)
+    if path is not None:
+        out.append(path)
+    elif isinstance(node, Access):
+        _flows(node.target, out)
+    elif isinstance(node, Call):
+        for arg in _flowing_arguments(node):
+            _flows(arg, out)
+    elif isinstance(node, Binary) and node.op not in COMPARISONS:
+        if node.op == "||":
+            _flows(node.left, out)
+        _flows(node.right, out)  # `a && b` is b, or a falsy (empty) a
+
+
+def _has_dynamic_secrets(node) -> bool:
+    path = path_of(node)
+    if path is None:
+        return any(_has_dynamic_secrets(child) for child in _children(node))
+    if path == "secrets" or path.startswith("secrets.*"):
+        return True  # the whole context (toJSON(secrets)) or a computed name (secrets[expr])
+    return any(_has_dynamic_secrets(key) for key in _computed_keys(node))
+
+
+def _functions(node, out: list[str]) -> None:
+    if isinstance(node, Call):
+        out.append(node.name)
+    for child in _children(node):
+        _functions(child, out)
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+@dataclass(frozen=True)
+class Analysis:
+    parsed: bool
+    tree: object  # None when the body did not parse
+    contexts: tuple[str, ...]
+    flowing: tuple[str, ...]
+    dynamic_secrets: bool
+    functions: tuple[str, ...]
+
+
+@lru_cache(maxsize=16384)
+def analyse(body: str) -> Analysis:
+    """What an expression body reads, cached by body text. Never raises."""
+    try:
+        tree = parse(body)
+    except ParseError:
+        return _fallback(body)
+    try:
+        reads, flowing, functions = [], [], []
+        _reads(tree, reads)
+        _flows(tree, flowing)
+        _functions(tree, functions)
+        dynamic = _has_dynamic_secrets(tree)
+    except RecursionError:
+        return _fallback(body)
+    return Analysis(True, tree, _unique(reads), _unique(flowing), dynamic, _unique(functions))
+
+
+def _fallback(body: str) -> Analysis:
+    """Regex extraction for bodies that do not parse: every context read is taken as flowing."""
+    stripped = _STRING.sub("''", body)
+    paths = []
+    for match in _CONTEXT_PATH.finditer(stripped):
+        tail = _QUOTED_INDEX.sub(r".\1", match.group(2))
+        paths.append(match.group(1).lower() + tail)
+    paths = _unique(paths)
+    dynamic = bool(_DYNAMIC_SECRETS.search(stripped))
+    return Analysis(False, None, paths, paths, dynamic, ())
+
+
+# --- expressions in a string ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expression:
+    start: int  # offset of "${{" in the containing string
+    end: int  # offset just after "}}"
+    body: str  # the text between the braces, stripped
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    @property
+    def analysis(self) -> Analysis:
+        return analyse(self.body)
+
+    @property
+    def parsed(self) -> bool:
+        """False when the body is not a valid expression (the regex fallback was used)."""
+        return self.analysis.parsed
+
+    @property
+    def tree(self):
+        """The syntax tree (Literal, Context, Access, Call, Not, Binary, Star), or None."""
+        return self.analysis.tree
+
+    def contexts(self) -> list[str]:
+        """Context paths the expression reads, e.g. ['secrets.TOKEN', 'github.event.issue.title']."""
+        return list(self.analysis.contexts)
+
+    def flowing_contexts(self) -> list[str]:
+        """Context paths whose text can be part of the expression's value.
+
+        `contains(github.event.issue.title, 'x')` reads the title but yields a boolean: [].
+        `format('{0}', x)`, `a || b`, `toJSON(x)`, `fromJSON(x).y`, `join(x)`: x flows.
+        `a && b`: only b flows. Comparisons and `!` yield booleans."""
+        return list(self.analysis.flowing)
+
+    def dynamic_secret_access(self) -> bool:
+        """Does it read secrets by a computed name (`secrets[inputs.name]`) or whole (`toJSON(secrets)`)?"""
+        return self.analysis.dynamic_secrets
+
+    def functions(self) -> list[str]:
+        """Lower-cased names of the functions called, e.g. ['format', 'tojson']."""
+        return list(self.analysis.functions)
+
+    def secret_names(self) -> list[str]:
+        """Names of the secrets read (`*` for dynamic indexing or the whole context)."""
+        names = []
+        for path in self.analysis.contexts:
+            if path == "secrets" or path.startswith("secrets."):
+                names.append(path.split(".", 2)[1] if "." in path else "*")
+        return names
+
+
+def find_expressions(text: str) -> list[Expression]:
+    """Each `${{ ... }}` in text, in order. An unterminated `${{` ends the search."""
+    found = []
+    pos = text.find("${{")
+    while pos >= 0:
+        end = _closing(text, pos + 3)
+        if end < 0:
+            break
+        found.append(Expression(pos, end + 2, text[pos + 3 : end].strip()))
+        pos = text.find("${{", end + 2)
+    return found
+
+
+def _closing(text: str, pos: int) -> int:
+    """Offset of the `}}` that closes an expression, skipping single-quoted strings.
+
+    When a quote is left open (an invalid expression), the first `}}` is taken instead."""
+    in_string = False
+    length = len(text)
+    scan = pos
+    while scan < length - 1:
+        char = text[scan]
+        if char == "'":
+            in_string = not in_string
+        elif not in_string and char == "}" and text[scan + 1] == "}":
+            return scan
+        scan += 1
+    return text.find("}}", pos)
+
+
+def reads_secret(text: str) -> bool:
+    return "secrets" in text.lower() and any(expr.secret_names() for expr in find_expressions(text))
+
+
+def secret_names(text: str) -> list[str]:
+    if "secrets" not in text.lower():
+        return []
+    return [name for expr in find_expressions(text) for name in expr.secret_names()]

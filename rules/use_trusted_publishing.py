@@ -1,0 +1,516 @@
+from __future__ import annotations
+
+import re
+
+from cicdlint.expressions import find_expressions
+from cicdlint.model import text
+from cicdlint.permissions import job_permissions
+from cicdlint.rule import Issue, rule
+from cicdlint.shell import parse, strip_wrappers, variable_refs
+from cicdlint.yamlpos import Scalar
+
+# Registry -> (what trusted publishing is called there, how to set it up)
+_REGISTRIES = {
+    "pypi": ("PyPI", "add this workflow as a trusted publisher on pypi.org, grant `id-token: write` and publish with "
+                     "pypa/gh-action-pypi-publish without `password` (or `uv publish` / `twine upload` >= 6.1 without a token)"),
+    "npm": ("npm", "add this workflow as a trusted publisher on npmjs.com, grant `id-token: write` and run "
+                   "`npm publish` with npm >= 11.5.1 and no token"),
+    "rubygems": ("RubyGems", "add this workflow as a trusted publisher on rubygems.org, grant `id-token: write` and "
+                             "use rubygems/release-gem (or rubygems/configure-rubygems-credentials without `api-token`)"),
+    "crates": ("crates.io", "add this workflow as a trusted publisher on crates.io, grant `id-token: write` and get a "
+                            "short-lived token from rust-lang/crates-io-auth-action for `cargo publish`"),
+}
+
+# Token environment variables each publishing tool reads.
+_TOKEN_ENV = {
+    "twine": ("TWINE_PASSWORD",),
+    "uv": ("UV_PUBLISH_TOKEN", "UV_PUBLISH_PASSWORD"),
+    "poetry": ("POETRY_PYPI_TOKEN_PYPI", "POETRY_HTTP_BASIC_PYPI_PASSWORD"),
+    "hatch": ("HATCH_INDEX_AUTH",),
+    "pdm": ("PDM_PUBLISH_PASSWORD",),
+    "maturin": ("MATURIN_PYPI_TOKEN", "MATURIN_PASSWORD"),
+    "npm": ("NODE_AUTH_TOKEN", "NPM_TOKEN", "NPM_AUTH_TOKEN", "NPM_CONFIG__AUTH_TOKEN"),
+    "gem": ("GEM_HOST_API_KEY", "RUBYGEMS_API_KEY"),
+    "cargo": ("CARGO_REGISTRY_TOKEN", "CARGO_REGISTRIES_CRATES_IO_TOKEN"),
+}
+_TOOL_REGISTRY = {"twine": "pypi", "uv": "pypi", "poetry": "pypi", "hatch": "pypi", "pdm": "pypi", "maturin": "pypi",
+                  "npm": "npm", "gem": "rubygems", "cargo": "crates"}
+# Command-line options that take the token.
+_TOKEN_FLAGS = {
+    "twine": ("-p", "--password"),
+    "uv": ("-t", "--token", "-p", "--password"),
+    "poetry": ("-p", "--password"),
+    "hatch": ("-a", "--auth"),
+    "pdm": ("-P", "--password"),
+    "maturin": ("-p", "--password"),
+    "cargo": ("--token",),
+    "gem": ("--key",),
+    "npm": (),
+}
+# Options that send the upload to another registry (where trusted publishing may not exist).
+_OTHER_REGISTRY_FLAGS = {
+    "twine": ("--repository-url", "--repository", "-r"),
+    "uv": ("--publish-url", "--index"),
+    "poetry": ("--repository", "-r"),
+    "hatch": ("--repo", "-r"),
+    "pdm": ("--repository", "-r"),
+    "maturin": ("--repository-url", "--repository", "-r"),
+    "cargo": ("--registry", "--index"),
+    "gem": ("--host",),
+    "npm": ("--registry",),
+}
+_OFFICIAL = re.compile(r"^(?:pypi|testpypi|https://(?:upload\.|test\.)?pypi\.org/legacy/?|https://registry\.npmjs\.org/?"
+                       r"|https://rubygems\.org/?|crates-io)$")
+_DRY_RUN = {"--dry-run", "-n", "--dry"}
+_NPM_TOOLS = {"npm", "pnpm", "yarn", "npx", "bunx", "lerna", "changeset", "semantic-release"}
+
+
+@rule(
+    id="use-trusted-publishing",
+    kinds=("workflow", "action"),
+    severity="warning",
+    summary="A package is published with a long-lived registry token where trusted publishing (OIDC) exists",
+    tags=("security", "secrets", "supply-chain"),
+    security_severity=5.0,
+    confidence="high",
+)
+def check(doc, ctx):
+    """## What it does
+    Finds package uploads to PyPI, npm, RubyGems and crates.io that authenticate with a
+    long-lived API token from secrets. All four registries accept a short-lived token minted
+    from the job's OIDC identity instead ("trusted publishing").
+
+    - `pypa/gh-action-pypi-publish` with `password:` (to PyPI or TestPyPI);
+    - `twine upload`, `uv publish`, `poetry publish`, `hatch publish`, `pdm publish` and
+      `maturin upload` with a token from `TWINE_PASSWORD`, `UV_PUBLISH_TOKEN`,
+      `POETRY_PYPI_TOKEN_PYPI`, ... or `-p` / `--token` / `poetry config pypi-token.pypi`;
+    - `npm publish` (also pnpm, yarn, lerna, changesets, semantic-release, and
+      `changesets/action` / `JS-DevTools/npm-publish`) with `NODE_AUTH_TOKEN` / `NPM_TOKEN`
+      from secrets or an `_authToken=` line written from one;
+    - `gem push` with `GEM_HOST_API_KEY`, and rubygems/configure-rubygems-credentials with
+      `api-token`;
+    - `cargo publish` with `--token` or `CARGO_REGISTRY_TOKEN`.
+
+    The finding is at the token: the input, the `env:` key (once, wherever it is set) or the
+    option in the script. Uploads to another registry (`--repository-url`, `--registry`,
+    `--index`, setup-node's `registry-url: https://npm.pkg.github.com`, `--host`),
+    `--dry-run`s and tokens produced by an earlier step (crates-io-auth-action's output) are
+    not reported. When the job already has `id-token: write`, the token is likely a fallback:
+    the finding is then low confidence.
+
+    ## Why is this bad?
+    A registry token is valid for months or forever and can publish any version of the
+    package, from anywhere. Stolen from a CI log, a compromised build dependency or an
+    exposed secret, it lets an attacker push a malicious release to every user of the package;
+    worms such as Shai-Hulud spread exactly that way, by harvesting npm tokens. A trusted
+    publishing token is minted for one run, expires within minutes, and the registry only
+    issues it to the repository and workflow (and environment) you named.
+
+    ## Example
+    ```yaml
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/download-artifact@v4
+            with:
+              name: dist
+              path: dist/
+          - uses: pypa/gh-action-pypi-publish@release/v1
+            with:
+              password: ${{ secrets.PYPI_API_TOKEN }}
+    ```
+
+    ## Use instead
+    ```yaml
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        environment: pypi
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/download-artifact@v4
+            with:
+              name: dist
+              path: dist/
+          - uses: pypa/gh-action-pypi-publish@release/v1
+    ```
+    Register the repository, workflow file and environment as a trusted publisher in the
+    registry's project settings, grant `id-token: write` to the publishing job only, then
+    remove the token input and revoke the token.
+    """
+    steps = ctx.steps()
+    publishing: dict[int, set[str]] = {}  # id(job) -> registries its scripts and actions publish to
+    for step in steps:
+        group = id(step.job) if step.job is not None else 0
+        if group not in publishing:
+            siblings = step.job.steps if step.job is not None else steps
+            publishing[group] = {registry for other in siblings for registry in _publishes(other)}
+        for issue in _step(ctx, step, publishing[group]):
+            if step.job is not None and issue.confidence is None and _has_id_token(step.job):
+                issue.confidence = "low"
+                issue.message += (" The job already has `id-token: write`; once trusted publishing works, remove "
+                                  "the token and revoke it.")
+            yield issue
+
+
+def _has_id_token(job) -> bool:
+    return job_permissions(job.workflow, job).level("id-token") == "write"
+
+
+def _fix(registry: str) -> str:
+    name, how = _REGISTRIES[registry]
+    return f"Use {name} trusted publishing instead of a long-lived token: {how}."
+
+
+def _secret_names(value: str, env: dict | None = None) -> list[str]:
+    """Secrets whose text an env / input value passes on (directly or through `env.X`)."""
+    names = []
+    for expr in find_expressions(value):
+        for path in expr.flowing_contexts():
+            if path.startswith("secrets."):
+                name = path.split(".", 2)[1]
+                if name.upper() != "GITHUB_TOKEN":
+                    names.append(name)
+            elif env is not None and path.startswith("env.") and path.split(".", 2)[1] in env:
+                var = env[path.split(".", 2)[1]]
+                if isinstance(var.value, Scalar):
+                    names.extend(_secret_names(var.value.value))
+            elif path.startswith("inputs.") and env is None:
+                pass
+    return names
+
+
+def _token_env(step, names: tuple[str, ...]):
+    """(EnvVar, secret names) for the first of `names` the step's environment sets from a secret."""
+    for name in names:
+        var = step.env.get(name)
+        if var is not None and isinstance(var.value, Scalar):
+            secrets = _secret_names(var.value.value, step.env)
+            if secrets:
+                return var, secrets
+    return None, []
+
+
+def _label(secrets: list[str]) -> str:
+    return f"`secrets.{secrets[0]}`"
+
+
+def _step(ctx, step, publishing: set[str]):
+    target = (text(step.node.get("uses")) or "").split("@", 1)[0].lower()
+    if target:
+        yield from _action(step, target)
+        return
+    for scalar, where in step.scripts():
+        if where == "run":
+            yield from _script(ctx, step, scalar, publishing)
+
+
+def _publishes(step) -> set[str]:
+    """Registries the step uploads to (public ones only)."""
+    target = (text(step.node.get("uses")) or "").split("@", 1)[0].lower()
+    if target in ("pypa/gh-action-pypi-publish", "pyo3/maturin-action"):
+        return {"pypi"}
+    if target in ("js-devtools/npm-publish", "changesets/action"):
+        return {"npm"}
+    if target.startswith("rubygems/"):
+        return {"rubygems"}
+    if target == "katyo/publish-crates":
+        return {"crates"}
+    found = set()
+    for scalar, where in step.scripts():
+        if where != "run" or not _MAY_PUBLISH.search(scalar.value):
+            continue
+        for command in parse(scalar.value):
+            values = [word.value for word in strip_wrappers(command.words)]
+            tool = _publish_tool(values)
+            if tool is not None and not _elsewhere(step, tool, values):
+                found.add(_TOOL_REGISTRY[tool])
+    return found
+
+
+# --- actions --------------------------------------------------------------------------------------
+
+
+def _action(step, target: str):
+    if target == "pypa/gh-action-pypi-publish":
+        url = step.input("repository-url") or step.input("repository_url")
+        if url is not None and not _OFFICIAL.match(url.value.strip()):
+            return
+        key, value = step.with_.item("password") if step.with_ is not None else (None, None)
+        if key is not None and isinstance(value, Scalar):
+            secrets = _secret_names(value.value, step.env)
+            if secrets:
+                yield Issue(key, f"{_fix('pypi')} `password` is {_label(secrets)}, a PyPI API token that can upload "
+                                 f"any release until it is revoked.")
+    elif target == "js-devtools/npm-publish":
+        registry = step.input("registry")
+        if registry is not None and not _OFFICIAL.match(registry.value.strip()):
+            return
+        key, value = step.with_.item("token") if step.with_ is not None else (None, None)
+        if key is not None and isinstance(value, Scalar):
+            secrets = _secret_names(value.value, step.env)
+            if secrets:
+                yield Issue(key, f"{_fix('npm')} `token` is {_label(secrets)}, an npm token that can publish any "
+                                 f"version until it is revoked.")
+    elif target == "changesets/action":
+        if step.input("publish") is None:
+            return
+        var, secrets = _token_env(step, ("NPM_TOKEN", "NODE_AUTH_TOKEN"))
+        if var is not None and not _npm_registry_elsewhere(step):
+            yield Issue(var.key, f"{_fix('npm')} changesets/action publishes with `{var.name}` from "
+                                 f"{_label(secrets)}, an npm token that can publish any version until it is revoked.")
+    elif target == "rubygems/configure-rubygems-credentials":
+        server = step.input("gem-server")
+        if server is not None and not _OFFICIAL.match(server.value.strip()):
+            return
+        key, value = step.with_.item("api-token") if step.with_ is not None else (None, None)
+        if key is not None and isinstance(value, Scalar):
+            secrets = _secret_names(value.value, step.env)
+            if secrets:
+                yield Issue(key, f"{_fix('rubygems')} `api-token` is {_label(secrets)}, a RubyGems API key that can "
+                                 f"push any version until it is revoked.")
+    elif target == "pyo3/maturin-action":
+        command = step.input("command")
+        if command is None or command.value.strip() not in ("upload", "publish"):
+            return
+        args = step.input("args")
+        if args is not None and re.search(r"--repository|-r\b", args.value):
+            return
+        var, secrets = _token_env(step, _TOKEN_ENV["maturin"])
+        if var is not None:
+            yield Issue(var.key, f"{_fix('pypi')} maturin uploads with `{var.name}` from {_label(secrets)}, a PyPI "
+                                 f"API token that can upload any release until it is revoked.")
+    elif target == "katyo/publish-crates":
+        key, value = step.with_.item("registry-token") if step.with_ is not None else (None, None)
+        if key is not None and isinstance(value, Scalar) and not _true(step.input("dry-run")):
+            secrets = _secret_names(value.value, step.env)
+            if secrets:
+                yield Issue(key, f"{_fix('crates')} `registry-token` is {_label(secrets)}, a crates.io token that "
+                                 f"can publish any version until it is revoked.")
+
+
+def _true(node) -> bool:
+    return node is not None and node.value.strip().lower() == "true"
+
+
+def _npm_registry_elsewhere(step) -> bool:
+    """Does setup-node in this job point npm at another registry (GitHub Packages, a mirror)?"""
+    if step.job is None:
+        return False
+    for other in step.job.steps:
+        if other.uses_action("actions/setup-node"):
+            url = other.input("registry-url")
+            if url is not None and not _OFFICIAL.match(url.value.strip()):
+                return True
+    return False
+
+
+# --- scripts --------------------------------------------------------------------------------------
+
+
+def _publish_tool(words: list[str]) -> str | None:
+    """The tool a command publishes with (a key of _TOKEN_ENV), or None."""
+    if not words:
+        return None
+    base = words[0].rsplit("/", 1)[-1]
+    if base in ("python", "python3", "py") and len(words) > 2 and words[1] == "-m":
+        words, base = words[2:], words[2]
+    if any(word in _DRY_RUN for word in words):
+        return None
+    rest = words[1:]
+    if "twine" in [w.rsplit("/", 1)[-1] for w in words]:
+        index = [w.rsplit("/", 1)[-1] for w in words].index("twine")
+        return "twine" if "upload" in words[index + 1 :] else None
+    if base in ("uv", "poetry", "hatch", "pdm") and rest[:1] == ["publish"]:
+        return base
+    if base == "uv" and "publish" in rest and "--trusted-publishing" not in rest:
+        return "uv" if rest.index("publish") <= 2 else None
+    if base == "maturin" and rest[:1] in (["upload"], ["publish"]):
+        return "maturin"
+    if base == "gem" and rest[:1] == ["push"]:
+        return "gem"
+    if base == "cargo" and "publish" in rest[:3]:
+        return "cargo"
+    if base in ("npm", "pnpm") and "publish" in rest[:3]:
+        return "npm"
+    if base == "yarn" and (rest[:1] == ["publish"] or rest[:2] == ["npm", "publish"]):
+        return "npm"
+    if base in ("npx", "bunx", "pnpx") or (base in ("pnpm", "yarn") and rest[:1] in (["exec"], ["dlx"])):
+        tail = rest[1:] if base in ("pnpm", "yarn") else rest
+        tail = [w for w in tail if not w.startswith("-")]
+        words, base, rest = tail, (tail[0] if tail else ""), tail[1:]
+    if base == "semantic-release" or base.startswith("semantic-release@"):
+        return "npm"
+    if base in ("changeset", "@changesets/cli") and rest[:1] == ["publish"]:
+        return "npm"
+    if base == "lerna" and rest[:1] == ["publish"]:
+        return "npm"
+    return None
+
+
+_MAY_PUBLISH = re.compile(r"publish|upload|\bpush\b|semantic-release")
+
+
+def _script(ctx, step, scalar, publishing: set[str]):
+    script = scalar.value
+    if not _MAY_PUBLISH.search(script) and not _CONFIG.search(script):
+        return
+    commands = parse(script)
+    config_tokens = list(_config_tokens(ctx, step, scalar, commands))
+    publishes_here = set()
+    for command in commands:
+        words = strip_wrappers(command.words)
+        values = [word.value for word in words]
+        tool = _publish_tool(values)
+        if tool is None:
+            continue
+        registry = _TOOL_REGISTRY[tool]
+        if _elsewhere(step, tool, values):
+            continue
+        publishes_here.add(registry)
+        found = False
+        # `-p TOKEN`, `--token=TOKEN`
+        for index, word in enumerate(words):
+            value = word.value
+            flag, _, attached = value.partition("=")
+            if flag not in _TOKEN_FLAGS[tool]:
+                continue
+            arg = words[index + 1] if not attached and index + 1 < len(words) else (word if attached else None)
+            if arg is None:
+                continue
+            issue = _inline_token(ctx, step, scalar, arg, registry, f"`{flag}`")
+            if issue is not None:
+                found = True
+                yield issue
+        # VAR=token prefix
+        for assignment in command.assignments:
+            name, _, _ = assignment.text.partition("=")
+            if name in _TOKEN_ENV[tool]:
+                issue = _inline_token(ctx, step, scalar, assignment, registry, f"`{name}`")
+                if issue is not None:
+                    found = True
+                    yield issue
+        if found:
+            continue
+        var, secrets = _token_env(step, _TOKEN_ENV[tool])
+        if var is not None:
+            yield Issue(var.key, f"{_fix(registry)} `{_command_label(tool, values)}` authenticates with `{var.name}` from "
+                                 f"{_label(secrets)}, a long-lived token that can publish any version until it is "
+                                 f"revoked.")
+            continue
+        for item in config_tokens:
+            if item[0] == registry:
+                yield item[1]
+    # a token written to a config file here, for a publish in another step of the job
+    for registry, issue in config_tokens:
+        if registry in publishing and registry not in publishes_here:
+            yield issue
+
+
+_VERBS = {"publish", "upload", "push"}
+
+
+def _command_label(tool: str, values: list[str]) -> str:
+    """`twine upload`, `npm publish`, `npx semantic-release`: the tool and its verb."""
+    shown = []
+    for value in values:
+        if value.startswith("-") or "$" in value or "/" in value:
+            continue
+        shown.append(value)
+        if value in _VERBS or value.endswith("semantic-release") or len(shown) == 4:
+            break
+    return " ".join(shown) or tool
+
+
+def _elsewhere(step, tool: str, values: list[str]) -> bool:
+    """Does the command (or its environment) upload to a registry other than the public one?"""
+    flags = _OTHER_REGISTRY_FLAGS[tool]
+    for index, value in enumerate(values):
+        flag, _, attached = value.partition("=")
+        if flag in flags:
+            target = attached or (values[index + 1] if index + 1 < len(values) else "")
+            if not _OFFICIAL.match(target.strip()):
+                return True
+    env_names = {"twine": ("TWINE_REPOSITORY_URL", "TWINE_REPOSITORY"), "uv": ("UV_PUBLISH_URL",),
+                 "npm": ("NPM_CONFIG_REGISTRY",), "gem": ("RUBYGEMS_HOST",), "maturin": ("MATURIN_REPOSITORY_URL",)}
+    for name in env_names.get(tool, ()):
+        var = step.env.get(name)
+        if var is not None and isinstance(var.value, Scalar) and not _OFFICIAL.match(var.value.value.strip()):
+            return True
+    if tool == "npm" and _npm_registry_elsewhere(step):
+        return True
+    return False
+
+
+def _inline_token(ctx, step, scalar, word, registry: str, what: str):
+    """An Issue for a token given on the command line: `${{ secrets.X }}` (at the expression)
+    or `$VAR` where the step's environment sets VAR from a secret (at the env key)."""
+    script = scalar.value
+    part = script[word.start : word.end]
+    for expr in find_expressions(part):
+        secrets = _secret_names(part[expr.start : expr.end], step.env)
+        if secrets:
+            return Issue(
+                ctx.locate(scalar, word.start + expr.start, expr.length),
+                f"{_fix(registry)} {what} is {_label(secrets)}, a long-lived token that can publish any version "
+                f"until it is revoked.",
+            )
+    for name, _, _, is_length in variable_refs(part):
+        if is_length:
+            continue
+        var = step.env.get(name)
+        if var is not None and isinstance(var.value, Scalar):
+            secrets = _secret_names(var.value.value, step.env)
+            if secrets:
+                return Issue(var.key, f"{_fix(registry)} {what} is `${name}`, set from {_label(secrets)}, a "
+                                      f"long-lived token that can publish any version until it is revoked.")
+    return None
+
+
+_CONFIG = re.compile(
+    r"(?P<npm>_authToken\s*=)|(?P<pypi>pypi-token\.(?:pypi|testpypi))|(?P<rubygems>rubygems_api_key)"
+    r"|(?P<crates>cargo\s+login)"
+)
+
+
+def _config_tokens(ctx, step, scalar, commands):
+    """Tokens written to a tool's config in the script: `npm config set //registry.npmjs.org/:_authToken`,
+    `echo "//registry.npmjs.org/:_authToken=$NPM_TOKEN" > .npmrc`, `poetry config pypi-token.pypi`,
+    `:rubygems_api_key:` in ~/.gem/credentials, `cargo login TOKEN` -> (registry, Issue)."""
+    script = scalar.value
+    for command in commands:
+        begin = command.words[0].start if command.words else command.start
+        end = command.heredoc[1] if command.heredoc else command.end
+        part = script[begin:end]
+        match = _CONFIG.search(part)
+        if not match:
+            continue
+        registry = match.lastgroup
+        if registry == "npm" and "registry.npmjs.org" not in part and "//" in part[: match.start()]:
+            continue  # a token for another registry (npm.pkg.github.com, a mirror)
+        after = part[match.start() :]
+        word_start = begin + match.start()
+        for expr in find_expressions(after):
+            secrets = _secret_names(after[expr.start : expr.end], step.env)
+            if secrets:
+                yield registry, Issue(
+                    ctx.locate(scalar, word_start + expr.start, expr.length),
+                    f"{_fix(registry)} The script configures {_label(secrets)}, a long-lived token that can publish "
+                    f"any version until it is revoked.",
+                )
+                break
+        else:
+            for name, _, _, is_length in variable_refs(after):
+                var = step.env.get(name)
+                if var is None or is_length or not isinstance(var.value, Scalar):
+                    continue
+                secrets = _secret_names(var.value.value, step.env)
+                if secrets:
+                    yield registry, Issue(
+                        var.key,
+                        f"{_fix(registry)} The script configures `${name}`, set from {_label(secrets)}, a long-lived "
+                        f"token that can publish any version until it is revoked.",
+                    )
+                    break

@@ -1,0 +1,70 @@
+"""Every rule against its fixtures: the findings must be exactly the ones the fixture expects."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cicdlint.config import Settings
+from cicdlint.engine import lint_file, load_rules
+from cicdlint.rule import DOC_SECTIONS, REGISTRY
+
+from conftest import FIXTURES
+from fixture_expect import expectations
+
+load_rules()
+FIXTURE_FILES = sorted(
+    path for path in FIXTURES.glob("*/*") if path.is_file() and not path.name.endswith(".expect")
+)
+
+
+def _rule_of(path: Path) -> str:
+    return path.parent.name
+
+
+def _lint(path: Path, rule_id: str, **settings):
+    result = Settings(select=[rule_id], root=FIXTURES.parent.parent, **settings)
+    findings, _, _ = lint_file(path, path.name, True, result)
+    return findings
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fixture(path: Path):
+    rule_id = _rule_of(path)
+    assert rule_id in REGISTRY, f"fixture directory {rule_id!r} names no rule"
+    expected = expectations(path)
+    if path.name.startswith("good"):
+        assert not [e for e in expected if e.rule == rule_id], "a good fixture expects nothing"
+    else:
+        assert path.name.startswith("bad"), "fixtures are named bad* or good*"
+        assert expected, "a bad fixture must say what it expects"
+    findings = [f for f in _lint(path, rule_id) if f.rule_id == rule_id or rule_id in ("parse-error",)]
+    actual_lines = Counter((f.span.start_line, f.rule_id) for f in findings)
+    expected_lines = Counter((e.line, e.rule) for e in expected)
+    assert actual_lines == expected_lines, "\n".join(
+        f"{path.name}:{f.span.start_line}:{f.span.start_col}: {f.rule_id} {f.severity}: {f.message}" for f in findings
+    )
+    for want in expected:
+        at_line = [f for f in findings if f.span.start_line == want.line and f.rule_id == want.rule]
+        if want.col is not None:
+            assert want.col in [f.span.start_col for f in at_line], (want, [(f.span.start_col, f.message) for f in at_line])
+        if want.severity is not None:
+            assert want.severity in [f.severity for f in at_line], (want, [(f.severity, f.message) for f in at_line])
+
+
+@pytest.mark.parametrize("rule_id", sorted(set(REGISTRY) - {"internal-error"}))
+def test_rule_has_fixtures(rule_id):
+    directory = FIXTURES / rule_id
+    assert list(directory.glob("bad*")), f"{rule_id} has no bad* fixture"
+    assert list(directory.glob("good*")) or rule_id == "parse-error", f"{rule_id} has no good* fixture"
+
+
+@pytest.mark.parametrize("rule_id", sorted(REGISTRY))
+def test_rule_has_docs(rule_id):
+    rule = REGISTRY[rule_id]
+    for section in DOC_SECTIONS:
+        assert section in rule.doc, f"{rule_id} doc lacks {section!r}"
+    assert rule.summary and not rule.summary.endswith(".")
+    if "security" in rule.tags:
+        assert rule.security_severity is not None, f"{rule_id} is tagged security but has no security_severity"
