@@ -47,10 +47,33 @@ def load_rules() -> dict[str, Rule]:
 
 
 def _load_plugins() -> None:
+    """Import the modules that installed packages declare in the `cicdlint.rules` entry-point
+    group. importlib.metadata costs more start-up time than every rule together, so the
+    `entry_points.txt` files are read directly and the library is used only when one names us."""
+    if not _any_plugin_declared():
+        return
     from importlib.metadata import entry_points
 
     for entry in entry_points(group=PLUGIN_GROUP):
         entry.load()  # importing the module registers its @rule functions
+
+
+def _any_plugin_declared() -> bool:
+    marker = f"[{PLUGIN_GROUP}]"
+    for directory in sys.path:
+        try:
+            names = os.listdir(directory or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                try:
+                    with open(os.path.join(directory or ".", name, "entry_points.txt"), encoding="utf-8") as file:
+                        if marker in file.read():
+                            return True
+                except OSError:
+                    continue
+    return False
 
 
 class Context:
@@ -157,6 +180,8 @@ def lint_paths(paths: list[str], settings: Settings, jobs: int | None = None) ->
         results = _lint_parallel(tasks, settings, workers)
     else:
         results = [lint_file(path, display, named, settings) for path, display, named in tasks]
+    linked = _linked_task_definitions([path for path, _, _ in tasks], {path.resolve() for path, _ in files})
+    results += [lint_file(path, display_path(path, cwd), True, settings) for path in linked]
     findings, files_linted, suppressed = [], 0, 0
     for file_findings, counted, file_suppressed in results:
         findings.extend(file_findings)
@@ -164,6 +189,25 @@ def lint_paths(paths: list[str], settings: Settings, jobs: int | None = None) ->
         suppressed += file_suppressed
     findings.sort(key=Finding.sort_key)
     return Result(findings, files_linted, suppressed)
+
+
+def _linked_task_definitions(paths: list[Path], already: set[Path]) -> list[Path]:
+    """Task definitions that the linted workflows render or deploy by path, not linted yet."""
+    workflows = {path.resolve() for path in paths if path.suffix in (".yml", ".yaml") and path.parent.name == "workflows"}
+    if not workflows:
+        return []
+    from . import links
+
+    found: list[Path] = []
+    roots = {links.workflow_repository_root(path) for path in workflows}
+    for root in filter(None, roots):
+        for workflow_path, _, ref in links.refs_in_repository(root):
+            target = links.target_path(root, ref)
+            if workflow_path.resolve() in workflows and target is not None and target.is_file():
+                if target.resolve() not in already:
+                    already.add(target.resolve())
+                    found.append(target)
+    return found
 
 
 def _worker_count(task_count: int, jobs: int | None) -> int:
@@ -209,7 +253,22 @@ def lint_file(path: Path, display: str, named: bool, settings: Settings) -> tupl
         raw.append(_finding(REGISTRY["parse-error"], settings, display, span, message, None, None, []))
     if doc.kind and doc.composed is not None and not _has_fatal_error(doc):
         raw.extend(_run_rules(doc, settings))
+    if doc.kind == "taskdef" and raw:
+        _add_deploying_workflows(path, raw)
     return _filter(doc, raw, settings, repo_relative(path, settings.root))
+
+
+def _add_deploying_workflows(path: Path, findings: list[Finding]) -> None:
+    """Findings in a task definition point at the workflow steps that deploy it."""
+    from . import links
+
+    cwd = Path.cwd().resolve()
+    related = [
+        Location(display_path(workflow, cwd), span, f"{ref.action}ed by this workflow step")
+        for workflow, span, ref in links.refs_to(path)
+    ]
+    for finding in findings:
+        finding.related.extend(related)
 
 
 def _has_fatal_error(doc: Document) -> bool:

@@ -289,6 +289,19 @@ class Container:
         node = as_scalar(self.node.get("essential"))
         return node is None or node.as_bool() is not False  # ECS default: true
 
+    @property
+    def user(self) -> Scalar | None:
+        """The `user` value node (`"1000"`, `"app:app"`, `"root"`), or None."""
+        return as_scalar(self.node.get("user"))
+
+    @property
+    def port_mappings(self) -> list[Map]:
+        return [item for item in as_seq(self.node.get("portMappings")) if isinstance(item, Map)]
+
+    @property
+    def log_configuration(self) -> Map | None:
+        return as_map(self.node.get("logConfiguration"))
+
 
 class TaskDefinition:
     """RegisterTaskDefinition input, or describe-task-definition output ({"taskDefinition": ...})."""
@@ -306,6 +319,42 @@ class TaskDefinition:
     @cached_property
     def containers(self) -> list[Container]:
         return [Container(item, self) for item in as_seq(self.node.get("containerDefinitions")) if isinstance(item, Map)]
+
+    @property
+    def requires_compatibilities(self) -> list[Scalar]:
+        """The `requiresCompatibilities` entries (`EC2`, `FARGATE`, `EXTERNAL`, ...) as nodes."""
+        return [item for item in as_seq(self.node.get("requiresCompatibilities")) if isinstance(item, Scalar)]
+
+    def requires(self, compatibility: str) -> Scalar | None:
+        """The `requiresCompatibilities` entry naming this launch type (case-insensitive), or None."""
+        wanted = compatibility.upper()
+        return next((item for item in self.requires_compatibilities if item.value.strip().upper() == wanted), None)
+
+    @property
+    def network_mode(self) -> Scalar | None:
+        return as_scalar(self.node.get("networkMode"))
+
+    @property
+    def operating_system_family(self) -> str | None:
+        """`runtimePlatform.operatingSystemFamily` (`LINUX`, `WINDOWS_SERVER_2022_CORE`, ...), or None."""
+        platform = as_map(self.node.get("runtimePlatform"))
+        return text(platform.get("operatingSystemFamily")) if platform else None
+
+    @property
+    def is_skeleton(self) -> bool:
+        """`aws ecs register-task-definition --generate-cli-skeleton` output or a blank template:
+        `"family": ""` and every container name empty. Its values are stand-ins, not settings."""
+        family = as_scalar(self.node.get("family"))
+        return (
+            family is not None
+            and not family.value.strip()
+            and all(not (container.name or "").strip() for container in self.containers)
+        )
+
+    @property
+    def is_windows(self) -> bool:
+        family = self.operating_system_family
+        return bool(family and family.strip().upper().startswith("WINDOWS"))
 
 
 class Service:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from cicdlint.conditions import job_can_run, step_can_run
+from cicdlint.conditions import step_can_run
 from cicdlint.expressions import find_expressions
 from cicdlint.model import text
 from cicdlint.permissions import job_permissions
@@ -83,7 +83,9 @@ SYSTEM_COMMANDS = frozenset(
         "free", "nproc", "lscpu", "hostname", "openssl", "ssh-keyscan", "ssh-agent", "ssh-add",
     )
 )
-SHELL_NOISE = frozenset(("local", "return", "shift", "break", "continue", "function", "declare", "typeset", "trap", "wait", "case", "esac", "in", ";;"))
+SHELL_NOISE = frozenset(
+    ("local", "return", "shift", "break", "continue", "function", "declare", "typeset", "trap", "wait", "case", "esac")
+)
 # Checkout refuses fork code under these events from v6.1 on, unless allow-unsafe-pr-checkout.
 PROTECTED_EVENTS = ("pull_request_target", "workflow_run")
 
@@ -112,20 +114,32 @@ def check(doc, ctx):
 
     followed, in the same job, by a `run:` step that does more than read files (`npm install`,
     `make`, `pip install .`, `./script.sh`), a local action (`uses: ./...`) or an action that
-    builds the workspace (`docker/build-push-action`, `pre-commit/action`). The error is reported
-    at the `ref:` value (or the checkout command). A context only counts under its own event
-    (`github.event.workflow_run.head_sha` under `workflow_run` ...).
+    builds the workspace (`docker/build-push-action`, `pre-commit/action`, `jfrog/frogbot`).
+    The error is reported at the `ref:` value (or the checkout command). A context only counts
+    under its own event (`github.event.workflow_run.head_sha` under `workflow_run` ...).
 
-    Jobs and steps whose `if:` excludes pull requests from forks
-    (`github.event.pull_request.head.repo.full_name == github.repository`,
-    `!github.event.pull_request.head.repo.fork`, `github.event.pull_request.merged`,
-    `github.event_name == 'push'`) are not reported. Those gated on a label, an author
-    association or an actor, or that run in an `environment:`, are reported with medium
-    confidence: a label or an approval is given to a commit that the author can still change.
+    Not reported:
+    - jobs and steps whose `if:` excludes pull requests from forks
+      (`github.event.pull_request.head.repo.full_name == github.repository`,
+      `!github.event.pull_request.head.repo.fork`, `github.event.pull_request.merged`,
+      `github.event_name == 'push'`), also through `needs:`;
+    - `actions/checkout` v6.1 and later under `pull_request_target` and `workflow_run`: it
+      refuses fork code unless `allow-unsafe-pr-checkout: true` is set (a SHA pin is judged by
+      its `# vX.Y.Z` comment);
+    - a checkout into a subdirectory (`path: pr`) whose files are only read by the base
+      branch's tools; entering it (`cd pr`, `working-directory: pr`, `make -C pr`,
+      `bash pr/x.sh`, `uses: ./pr/action`) counts as running it;
+    - reusable workflows (`on: workflow_call`), whose event is their caller's.
 
-    A `pull_request_target` or `workflow_run` workflow that does not check out the pull request
-    gets a note at the trigger, like zizmor's `dangerous-triggers`: these events are safe only
-    as long as nobody adds such a checkout later.
+    Jobs gated on a label, an author association, an actor, a permission check or an
+    `environment:` are reported with medium confidence: the gate approves a pull request whose
+    author can still push to it (with an environment and a fixed SHA, approvers must review
+    that exact commit).
+
+    A `pull_request_target`, `workflow_run` or `issue_comment` workflow without such a job gets
+    a note at the trigger, like zizmor's `dangerous-triggers`: these events are safe only as
+    long as nobody adds such a checkout. Workflows made only of triage actions
+    (`actions/labeler`, `actions/stale` ...) get no note.
 
     ## Why is this bad?
     These events run with the base repository's secrets and a `GITHUB_TOKEN` that can write,
@@ -209,6 +223,9 @@ def check(doc, ctx):
                 f"pull request's head (line {ctx.span(checked_out[event]).start_line}) but runs none of it. "
                 f"{event} {describe(event)}."
             )
+            related = [Location(doc.path, ctx.span(checked_out[event]), "checks out the pull request's head")]
+            yield Issue(key, message, severity="note", confidence="medium", related=related)
+            continue
         else:
             message = (
                 f"Make sure no job of this {event} workflow checks out or runs a pull request's code "
@@ -663,5 +680,3 @@ def _gate(job, step) -> str | None:
             return f"a check in job '{name}'"
     return None
 
-
-__all__ = ["check", "job_can_run"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from cicdlint.model import as_map, text
+from cicdlint.model import as_map, as_scalar, as_seq, text
 from cicdlint.rule import Issue, rule
 from cicdlint.shell import parse, strip_wrappers
 
@@ -19,11 +19,15 @@ _CODE_PRINT = re.compile(
     r"""(?:::|##\[)(set-output|save-state|set-env|add-path)\b"""
 )
 
-_REPLACEMENT = {
-    "set-output": ("GITHUB_OUTPUT", 'echo "{name}=value" >> "$GITHUB_OUTPUT"'),
-    "save-state": ("GITHUB_STATE", 'echo "{name}=value" >> "$GITHUB_STATE"'),
-    "set-env": ("GITHUB_ENV", 'echo "{name}=value" >> "$GITHUB_ENV"'),
-    "add-path": ("GITHUB_PATH", 'echo "/path/to/dir" >> "$GITHUB_PATH"'),
+_REPLACEMENT = {  # command -> (file variable, bash, pwsh, JavaScript)
+    "set-output": ("GITHUB_OUTPUT", 'echo "{name}=value" >> "$GITHUB_OUTPUT"', '"{name}=value" | Out-File -FilePath $env:GITHUB_OUTPUT -Append',
+                   "core.setOutput('{name}', value)"),
+    "save-state": ("GITHUB_STATE", 'echo "{name}=value" >> "$GITHUB_STATE"', '"{name}=value" | Out-File -FilePath $env:GITHUB_STATE -Append',
+                   "core.saveState('{name}', value)"),
+    "set-env": ("GITHUB_ENV", 'echo "{name}=value" >> "$GITHUB_ENV"', '"{name}=value" | Out-File -FilePath $env:GITHUB_ENV -Append',
+                "core.exportVariable('{name}', value)"),
+    "add-path": ("GITHUB_PATH", 'echo "/path/to/dir" >> "$GITHUB_PATH"', '"C:\\tools\\bin" | Out-File -FilePath $env:GITHUB_PATH -Append',
+                 "core.addPath('/path/to/dir')"),
 }
 _DISABLED = {"set-env", "add-path"}
 
@@ -85,17 +89,17 @@ def check(doc, ctx):
             if not _COMMAND.search(script.value):
                 continue
             if where == "ssh":  # printed on the remote host, relayed to the log by the action
-                yield from _script(ctx, script, "medium")
+                yield from _script(ctx, script, "medium", "ssh")
                 continue
             shell = _shell(step)
             if shell == "python":
-                yield from _code(ctx, script, "this python step")
+                yield from _code(ctx, script, "python")
             elif shell != "other":
-                yield from _script(ctx, script, "high")
+                yield from _script(ctx, script, "high", "pwsh" if shell == "pwsh" else "posix")
         if step.uses_action("actions/github-script"):
             script = step.input("script")
             if script is not None and _COMMAND.search(script.value):
-                yield from _code(ctx, script, "this github-script")
+                yield from _code(ctx, script, "javascript")
 
 
 def _shell(step) -> str:
@@ -108,8 +112,10 @@ def _shell(step) -> str:
             if run is not None and text(run.get("shell")):
                 shell = text(run.get("shell"))
                 break
+    if shell is None and step.job is not None and _on_windows(step.job):
+        return "pwsh"  # the default shell of Windows runners
     if shell is None or "${{" in shell:
-        return "posix"  # bash, or pwsh on Windows: both read echo/printf the same way here
+        return "posix"
     program = shell.split()[0].rsplit("/", 1)[-1].lower() if shell.split() else ""
     if program in ("bash", "sh", "zsh", "dash", "ksh", "ash"):
         return "posix"
@@ -122,7 +128,15 @@ def _shell(step) -> str:
     return "other"
 
 
-def _script(ctx, run, confidence: str):
+def _on_windows(job) -> bool:
+    runs_on = job.node.get("runs-on")
+    if as_map(runs_on) is not None:
+        runs_on = runs_on.get("labels")
+    labels = [runs_on] if as_scalar(runs_on) is not None else as_seq(runs_on)
+    return any("windows" in (text(label) or "").lower() for label in labels)
+
+
+def _script(ctx, run, confidence: str, lang: str):
     script = run.value
     commands = parse(script)
     for index, command in enumerate(commands):
@@ -154,7 +168,7 @@ def _script(ctx, run, confidence: str):
         span_match = _SPAN.search(script, base, max(command.end, (command.heredoc or (0, 0))[1]))
         if span_match is None:
             continue
-        yield _issue(ctx, run, span_match, found.group(1), confidence)
+        yield _issue(ctx, run, span_match, found.group(1), confidence, lang)
 
 
 def _reaches_log(command, following) -> bool:
@@ -166,22 +180,32 @@ def _reaches_log(command, following) -> bool:
     return False
 
 
-def _code(ctx, scalar, where: str):
+def _code(ctx, scalar, lang: str):
     for match in _CODE_PRINT.finditer(scalar.value):
         span_match = _SPAN.search(scalar.value, match.start())
         if span_match is not None:
-            yield _issue(ctx, scalar, span_match, match.group(1), "medium", where)
+            yield _issue(ctx, scalar, span_match, match.group(1), "medium", lang)
 
 
-def _issue(ctx, scalar, span_match, command: str, confidence: str, where: str | None = None) -> Issue:
-    variable, example = _REPLACEMENT[command]
+def _issue(ctx, scalar, span_match, command: str, confidence: str, lang: str) -> Issue:
+    variable, bash, pwsh, javascript = _REPLACEMENT[command]
     name = _NAME.search(span_match.group(0))
-    example = example.format(name=name.group(1) if name else "name")
+    name = name.group(1) if name else "name"
     span = ctx.locate(scalar, span_match.start(), len(span_match.group(0)))
-    if where is not None:  # JavaScript or Python: append to the file named by the variable
-        fix = f"Append to the file named by `{variable}` instead of printing `::{command}`"
+    if lang == "ssh":
+        fix = (
+            f"Stop printing `::{command}` on the remote host: `${variable}` is a file on the runner, so capture "
+            "the remote output instead (appleboy/ssh-action: `capture_stdout: true`, then parse "
+            "`steps.<id>.outputs.stdout` in a later step)"
+        )
+    elif lang == "javascript":
+        fix = f"Use `{javascript.format(name=name)}` instead of printing `::{command}`"
+    elif lang == "python":
+        fix = f'Append `{name}=value` to the file named by `os.environ["{variable}"]` instead of printing `::{command}`'
+    elif lang == "pwsh":
+        fix = f"Write to `$env:{variable}` instead of printing `::{command}`: `{pwsh.format(name=name)}`"
     else:
-        fix = f"Write to `${variable}` instead of printing `::{command}`: `{example}`"
+        fix = f"Write to `${variable}` instead of printing `::{command}`: `{bash.format(name=name)}`"
     if command in _DISABLED:
         return Issue(
             span,

@@ -4,7 +4,7 @@ import math
 import re
 from collections import Counter
 
-from cicdlint.model import as_map, as_scalar, text
+from cicdlint.model import as_map, text
 from cicdlint.notions import is_deploy_job, is_deploy_step
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Map, Scalar, walk
@@ -30,7 +30,7 @@ def check(doc, ctx):
       `rk_live_`), Google API keys (`AIza…`), npm (`npm_`), PyPI (`pypi-AgE…`) and GitLab
       (`glpat-`) tokens, and a 40-character AWS secret key under a `*SECRET*` name;
     - a literal value for a credential-named key in `env:` (workflow, job, step, service and
-      container), step `with:` inputs and the `secrets:` passed to a reusable workflow:
+      container), step `with:` inputs and the `with:` and `secrets:` passed to a reusable workflow:
       `password`, `*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_SECRET_KEY`, `api_key`, `*_PRIVATE_KEY`
       and the like;
     - a literal `password` in the registry `credentials:` of a job `container:` or a `services:`
@@ -47,7 +47,12 @@ def check(doc, ctx):
     does not deploy, a random-looking value (a real token) is an error with medium confidence,
     while a weak fixed value such as `POSTGRES_PASSWORD: postgres` for a test service container
     is a note with low confidence: it protects a throwaway database, but it should not be
-    copied into anything that lives longer. The value is never shown in full in messages.
+    copied into anything that lives longer. A job counted as deploying only because of a deploy
+    step (no `environment:`, no production name) that also starts containers itself
+    (`services:`, `docker run`, `docker compose up`) gets a warning with medium confidence for a
+    weak value, and a note when the value is the password of such a container (`docker run -e
+    USER_PASSWORD=…`): that is how tests of SSH deploy actions look. The value is never shown in
+    full in messages (at most its first four characters).
 
     ## Why is this bad?
     Everyone who can read the repository can read the workflow, and the value stays in git
@@ -140,7 +145,7 @@ _SECRET_NAME = re.compile(
     )$"""
 )
 # Keys that end like a credential but hold a flag, a name or a count.
-_NOT_SECRET_NAME = re.compile(r"(?i)(?:allow[_-]?empty|random|skip|use|require|no)[_-]?(?:root[_-]?)?password$")
+_NOT_SECRET_NAME = re.compile(r"(?i)(?:^|[_-])(?:allow[_-]?empty|random|skip|use|require|no)[_-]?(?:root[_-]?)?password$")
 
 _FLAG_VALUES = {"true", "false", "yes", "no", "on", "off", "y", "n", "0", "1", "none", "null", "nil",
                 "undefined", "n/a", "na", "-", "empty", "unset", "disabled", "enabled"}
@@ -159,6 +164,7 @@ _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _CONTEXT_REF = re.compile(r"(?i)^(?:secrets|env|vars|github|inputs|steps|needs|matrix)\.[A-Za-z_]")
 _PATH = re.compile(r"(?i)^(?:/|\./|\.\./|~/|[A-Za-z]:\\)|\.(?:pem|key|json|p12|pfx|jks|keystore|txt|gpg|asc|enc|crt|cer|pub|yml|yaml|env)$")
 _URL = re.compile(r"(?i)^[a-z][a-z0-9+.-]*://")
+_TEST_WORD = re.compile(r"(?i)test|insecure|local|demo|[^a-z]dev[^a-z]|^dev|changeme")
 _SEQUENCE = re.compile(r"(?i)012345|123456|234567|345678|456789|abcdef|qwerty|asdfgh")
 
 # Actions whose credential inputs log in to a real account, whatever the job does.
@@ -167,20 +173,26 @@ _LOGIN_ACTIONS = (
     "aws-actions/amazon-ecr-login", "google-github-actions/auth", "google-github-actions/setup-gcloud",
     "pypa/gh-action-pypi-publish", "jfrog/setup-jfrog-cli", "hashicorp/setup-terraform",
 )
-_REGISTRY_LOGIN_INPUT = re.compile(r"(?i)^(?:password|aws-secret-access-key|creds|credentials_json|credentials|service_account_key|cli_config_credentials_token)$")
+# Inputs of login actions that take a whole credential (a JSON document, a key file's content).
+_LOGIN_DOCUMENT_INPUT = re.compile(r"(?i)^(?:creds|credentials_json|credentials|service_account_key|cli_config_credentials_token)$")
 
 
 def _is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.match(name)) and not _NOT_SECRET_NAME.search(name)
 
 
-def _literal(node) -> str | None:
+def _literal(node, structured: bool = False) -> str | None:
     """The value of a scalar that holds a literal credential, or None (expressions, flags,
-    placeholders, names, paths and URLs are not credentials)."""
+    placeholders, names, paths and URLs are not credentials). `structured`: the input takes a
+    whole credential document (azure/login `creds`), which may span lines and hold spaces."""
     if not isinstance(node, Scalar) or node.is_null:
         return None
     value = node.value.strip()
-    if not value or "${{" in value or "\n" in value.strip() and "PRIVATE KEY" not in value:
+    if not value or "${{" in value:
+        return None
+    if structured:
+        return value if len(value) >= 8 and not _PLACEHOLDER.search(value) and not _ENV_NAME.match(value) else None
+    if "\n" in value:
         return None
     lowered = value.lower()
     if lowered in _FLAG_VALUES or _PLACEHOLDER.search(value):
@@ -199,7 +211,7 @@ def _entropy(value: str) -> float:
 
 def _looks_random(value: str) -> bool:
     """A generated token rather than a word someone typed (`postgres`, `Passw0rd!`)."""
-    if len(value) < 20 or " " in value or _SEQUENCE.search(value):
+    if len(value) < 20 or " " in value or _SEQUENCE.search(value) or _TEST_WORD.search(value):
         return False
     classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value), any(c.isdigit() for c in value)))
     if classes < 2 or _entropy(value) < 3.5:
@@ -297,6 +309,7 @@ class _Checker:
             label = f"job '{job.id}'"
             yield from self._mapping(job.node.get("env"), f"`env` of {label}", scope)
             yield from self._mapping(job.node.get("secrets"), f"`secrets` passed by {label}", scope, all_secret=True)
+            yield from self._mapping(job.node.get("with"), f"`with` of {label}", scope)
             container = as_map(job.container)
             if container is not None:
                 yield from self._container(container, f"the container of {label}", service_scope)
@@ -349,9 +362,10 @@ class _Checker:
                 self.done.add(id(value_node))
                 yield aws
                 continue
-            if not (all_secret or _is_secret_name(name)):
+            structured = login and bool(_LOGIN_DOCUMENT_INPUT.match(name))
+            if not (all_secret or structured or _is_secret_name(name)):
                 continue
-            value = _literal(value_node)
+            value = _literal(value_node, structured)
             if value is None:
                 continue
             self.done.add(id(value_node))

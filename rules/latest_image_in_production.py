@@ -2,19 +2,16 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from pathlib import Path
 
-from cicdlint import shell
+from cicdlint import links, shell
 from cicdlint.images import ImageRef, is_latest, parse_image
-from cicdlint.loaders import load
-from cicdlint.model import Workflow, as_map, as_seq, text
+from cicdlint.model import as_map, as_seq, text
 from cicdlint.notions import is_deploy_job, is_deploy_step
 from cicdlint.rule import Issue, rule
 
 _MAY_DEPLOY = re.compile(r"docker|podman|kubectl|helm|ssh")
 _HELM_LATEST = ImageRef(None, "", "latest", None)  # a `--set image.tag=latest`
-RENDER_ACTION = "aws-actions/amazon-ecs-render-task-definition"
-_EXPRESSION = re.compile(r"\$\{\{\s*(?:env\.([A-Za-z_][A-Za-z0-9_-]*)\s*|[^}]*)\}\}")
+RENDER_ACTION = links.RENDER_ACTION
 
 # Deploy actions and the input that names the image they deploy.
 IMAGE_INPUTS = {
@@ -201,71 +198,11 @@ def _taskdef(doc, ctx):
 def _rendered_by_workflows(doc) -> list[str]:
     """Container names (patterns) whose image a workflow of this repository replaces with
     amazon-ecs-render-task-definition in this very file: the file's image is a placeholder."""
-    root = _repository_root(doc.abspath)
-    if root is None:
-        return []
-    try:
-        relative = doc.abspath.resolve().relative_to(root).as_posix()
-    except (ValueError, OSError):
-        return []
     return [
-        name for path, name in _render_steps(root) if _fnmatch(relative, path) or _fnmatch(relative, "*/" + path)
+        ref.container
+        for _, _, ref in links.refs_to(doc.abspath)
+        if ref.action == "render" and ref.container and ref.step.input("image") is not None
     ]
-
-
-def _repository_root(path: Path) -> Path | None:
-    try:
-        directory = path.resolve().parent
-    except OSError:
-        return None
-    for candidate in (directory, *directory.parents):
-        if (candidate / ".github").is_dir() or (candidate / ".git").exists():
-            return candidate
-    return None
-
-
-_RENDER_STEPS: dict[Path, list[tuple[str, str]]] = {}
-
-
-def _render_steps(root: Path) -> list[tuple[str, str]]:
-    """(task-definition path pattern, container-name pattern) of every render step in the
-    repository's workflows; `${{ env.X }}` is resolved, other expressions become `*`."""
-    if root in _RENDER_STEPS:
-        return _RENDER_STEPS[root]
-    found: list[tuple[str, str]] = []
-    directory = root / ".github" / "workflows"
-    files = sorted(directory.glob("*.y*ml")) if directory.is_dir() else []
-    for path in files:
-        try:
-            if RENDER_ACTION not in path.read_text(encoding="utf-8", errors="replace"):
-                continue
-        except OSError:
-            continue
-        workflow_doc = load(path, path.as_posix(), True)
-        if workflow_doc is None or workflow_doc.kind != "workflow" or workflow_doc.composed is None:
-            continue
-        for step in Workflow(workflow_doc).steps():
-            if not step.uses_action(RENDER_ACTION):
-                continue
-            task_definition = _resolve(step, step.input("task-definition"))
-            container = _resolve(step, step.input("container-name"))
-            if task_definition and container and task_definition.strip("*/.") and step.input("image") is not None:
-                found.append((task_definition[2:] if task_definition.startswith("./") else task_definition, container))
-    _RENDER_STEPS[root] = found
-    return found
-
-
-def _resolve(step, node) -> str | None:
-    value = text(node)
-    if value is None:
-        return None
-
-    def replace(match):
-        variable = step.env.get(match.group(1)) if match.group(1) else None
-        resolved = text(variable.value) if variable is not None else None
-        return resolved if resolved is not None and "${{" not in resolved else "*"
-
-    return _EXPRESSION.sub(replace, value.strip())
 
 
 def _fnmatch(name: str, pattern: str) -> bool:

@@ -123,10 +123,10 @@ def check(doc, ctx):
             job_env = {**workflow_env, **_secret_env(job.node.get("env"))}
             yield from _env_map(job.node.get("env"), text, job.node, workflow_env)
             for step in job.steps:
-                yield from _step(step, text, job_env, job.node)
+                yield from _step(step, text, job_env)
     else:
         for step in ctx.steps():
-            yield from _step(step, text, {}, step.node)
+            yield from _step(step, text, {})
 
 
 def _secret_env(node) -> dict[str, list[str]]:
@@ -164,6 +164,8 @@ def _other_s3(names: list[str], scope_text: str) -> bool:
 
 def _label(names: list[str]) -> str:
     shown = []
+    # the secret part first: `secrets.ARM_CLIENT_SECRET` says more than `secrets.ARM_CLIENT_ID`
+    names = sorted(names, key=lambda name: not re.search(r"SECRET|PASSWORD|KEY|CRED", name, re.I))
     for name in names:
         label = name if name.startswith("inputs.") else f"secrets.{name}"
         if label not in shown:
@@ -214,7 +216,7 @@ def _env_map(node, text: str, scope, outer_env: dict, extra_scope: str = ""):
                 )
 
 
-def _step(step, text: str, outer_env: dict, scope):
+def _step(step, text: str, outer_env: dict):
     in_action = step.job is None
     step_env = {**outer_env, **_secret_env(step.node.get("env"))}
     inputs = step.with_

@@ -42,7 +42,10 @@ def check(doc, ctx):
     runners. Jobs whose `if:` keeps fork pull requests out
     (`github.event.pull_request.head.repo.full_name == github.repository`,
     `github.event_name == 'push'`, `github.ref == 'refs/heads/main'`), or that need such a job,
-    are not reported.
+    are not reported; jobs that wait for a maintainer (an `author_association` or label
+    condition) get low confidence. Runner groups named like GitHub's larger runners
+    ("Default Larger Runners") and expressions that switch on `github.repository` (a private
+    copy of the repository uses self-hosted runners) are not reported.
 
     ## Why is this bad?
     In a public repository anyone can open a pull request from a fork, and `pull_request`

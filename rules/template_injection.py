@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from cicdlint.contexts import classify, matrix_is_static
 from cicdlint.envfiles import entries, writes
-from cicdlint.expressions import find_expressions, path_of
+from cicdlint.expressions import Binary, Literal, Not, analyse, find_expressions, path_of
 from cicdlint.model import as_map, as_scalar, as_seq, text
 from cicdlint.rule import Issue, Location, rule
 from cicdlint.shell import parse, variable_refs
@@ -41,6 +41,9 @@ FIELD_EVENTS = [
     ("github.event.check_run.", ("check_run",)),
     ("github.event.merge_group.", ("merge_group",)),
 ]
+PR_FIELDS = ("github.head_ref", "github.event.pull_request.")
+SAME_REPOSITORY = ("github.event.pull_request.head.repo.full_name", "github.event.workflow_run.head_repository.full_name")
+FORK_FLAGS = ("github.event.pull_request.head.repo.fork", "github.event.workflow_run.head_repository.fork")
 # Fork pull request events run the fork's own workflow file with no secrets: an injection there
 # gives an attacker little they did not have.
 UNPRIVILEGED_PR_EVENTS = ("pull_request", "pull_request_review", "pull_request_review_comment")
@@ -54,6 +57,9 @@ RUNNER_VARIABLES = {
     "github.repository": "GITHUB_REPOSITORY",
     "github.event_name": "GITHUB_EVENT_NAME",
 }
+# classify()'s answers for paths it has no entry for: not reported (a timestamp, a runner path...).
+UNCLASSIFIED = ("an event field with no known trust level", "a context with no known trust level")
+RESERVED_VARIABLES = {"PATH", "HOME", "SHELL", "USER", "PWD", "IFS", "TERM", "LANG", "TMPDIR", "HOSTNAME", "CI", "ENV"}
 LEVELS = {"safe": 0, "opaque": 1, "unknown": 2, "untrusted": 3}
 
 
@@ -65,6 +71,14 @@ LEVELS = {"safe": 0, "opaque": 1, "unknown": 2, "untrusted": 3}
     tags=("security", "injection"),
     security_severity=9.0,
     confidence="high",
+    options={"report-untraced": False},
+    options_schema={
+        "report-untraced": {
+            "type": "boolean",
+            "description": "Also report (as low-confidence notes) step and job outputs, environment variables and "
+            "matrix values computed at run time whose source could not be traced",
+        }
+    },
 )
 def check(doc, ctx):
     """## What it does
@@ -140,6 +154,7 @@ def check(doc, ctx):
     workflow = ctx.workflow if doc.kind == "workflow" else None
     triggers = events(workflow) if workflow is not None else None
     resolver = _Resolver(ctx, workflow)
+    hidden = ("safe",) if ctx.options.get("report-untraced") else ("safe", "opaque")
     for step in ctx.steps():
         for scalar, language, where in _code(step):
             if "${{" not in scalar.value:
@@ -148,11 +163,20 @@ def check(doc, ctx):
                 origin = None
                 for path in expression.flowing_contexts():
                     candidate = resolver.resolve(path, step, step.job)
-                    if candidate.level == "untrusted" and not _delivered(candidate.source, triggers):
-                        continue
+                    if candidate.level == "untrusted":
+                        if not _delivered(candidate.source, triggers):
+                            continue
+                        if candidate.source.startswith(PR_FIELDS) and _same_repository_only(step):
+                            candidate = Origin(
+                                "unknown",
+                                candidate.source,
+                                "text of a pull request from a branch of this repository (the `if:` keeps forks out): "
+                                "only people with write access choose it",
+                                candidate.hops,
+                            )
                     if origin is None or LEVELS[candidate.level] > LEVELS[origin.level]:
                         origin = candidate
-                if origin is None or origin.level in ("safe", "opaque"):
+                if origin is None or origin.level in hidden:
                     continue
                 span = ctx.locate(scalar, expression.start, expression.length)
                 yield _issue(ctx, step, expression, origin, language, where, span, triggers)
@@ -204,6 +228,7 @@ class Origin:
     source: str  # the context path the text comes from
     reason: str = ""
     hops: list = field(default_factory=list)  # [(description, node)] from the expanded path to the source
+    who: str = ""  # who controls the text, when the source is not a context path
 
 
 SAFE = Origin("safe", "")
@@ -214,11 +239,13 @@ class _Resolver:
         self.ctx = ctx
         self.workflow = workflow
 
-    def resolve(self, path: str, step, job, depth: int = 0) -> Origin:
+    def resolve(self, path: str, step, job, depth: int = 0, env=None) -> Origin:
+        if depth > 6:
+            return Origin("opaque", path, "too many hops to follow")
         parts = path.split(".")
         head = parts[0]
         if head == "env" and len(parts) >= 2 and parts[1] != "*":
-            return self._env(parts[1], step, job, depth)
+            return self._env(parts[1], step, job, depth, env)
         if head == "steps" and len(parts) >= 4 and parts[2] == "outputs" and parts[1] != "*":
             if parts[3] == "*":
                 return Origin("opaque", path)
@@ -237,20 +264,23 @@ class _Resolver:
                 return SAFE
             return Origin("opaque", path, "a matrix value computed at run time")
         verdict = classify(path)
-        if verdict.level == "unknown" and head in ("steps", "needs", "jobs", "env"):
+        if verdict.level == "unknown" and (head in ("steps", "needs", "jobs", "env") or verdict.reason in UNCLASSIFIED):
             return Origin("opaque", path, verdict.reason)
         return Origin(verdict.level, path, verdict.reason)
 
     # env.NAME
 
-    def _env(self, name: str, step, job, depth: int) -> Origin:
-        env = step.env if step is not None else (job.env if job is not None else {})
+    def _env(self, name: str, step, job, depth: int, env=None) -> Origin:
+        if env is None:
+            env = step.env if step is not None else (job.env if job is not None else {})
         variable = env.get(name) or next((var for key, var in env.items() if key.lower() == name.lower()), None)
         if variable is not None:
             value = variable.value
             if not isinstance(value, Scalar):
                 return Origin("opaque", f"env.{name}")
-            found = self._text(value.value, step, job, depth)
+            # An env value reads the env of the levels around it (`GO_TAGS: ${{ env.GO_TAGS }}`).
+            outer = {"step": job.env if job is not None else {}, "job": job.workflow.env if job is not None else {}}
+            found = self._text(value.value, step, job, depth, outer.get(variable.level, {}))
             return _hop(found, f"env.{name}", value)
         if step is not None and job is not None and depth < 3:
             earlier = self._github_env(name, step, job, depth)
@@ -326,12 +356,12 @@ class _Resolver:
 
     # values
 
-    def _text(self, value: str, step, job, depth: int) -> Origin:
+    def _text(self, value: str, step, job, depth: int, env=None) -> Origin:
         """The worst origin of the expressions in a text (an env value, a job output)."""
         worst = SAFE
         for expression in find_expressions(value):
             for path in expression.flowing_contexts():
-                found = self.resolve(path, step, job, depth + 1)
+                found = self.resolve(path, step, job, depth + 1, env)
                 if LEVELS[found.level] > LEVELS[worst.level]:
                     worst = found
         return worst
@@ -344,23 +374,31 @@ class _Resolver:
             if part.kind != "text":
                 candidate = Origin("opaque", "", "computed at run time")
             else:
-                candidate = self._text(part.text, step, job, depth)
+                # What `$(...)` and backquotes print is computed: the expressions in them are the
+                # command, not the value.
+                value, computed = _without_substitutions(part.text)
+                candidate = _fetched_text(part.text, script) or self._text(value, step, job, depth)
                 if not part.quoted_heredoc:
-                    for variable, _, _, is_length in variable_refs(part.text):
+                    for variable, _, _, is_length in variable_refs(value):
                         if is_length:
                             continue
                         if assigned is None:
                             assigned = _assignments(script)
                         if variable in assigned:
-                            found = self._text(assigned[variable], step, job, depth)
+                            assigned_value, assigned_computed = _without_substitutions(assigned[variable])
+                            found = _fetched_text(assigned[variable], script) or self._text(
+                                assigned_value, step, job, depth
+                            )
+                            if assigned_computed and LEVELS[found.level] < LEVELS["opaque"]:
+                                found = Origin("opaque", "", "computed at run time")
                         elif step is not None and variable in step.env:
                             found = self._env(variable, step, job, depth + 1)
                         else:
                             found = Origin("opaque", "", "computed at run time")
                         if LEVELS[found.level] > LEVELS[candidate.level]:
                             candidate = found
-                if "$(" in part.text or "`" in part.text:
-                    candidate = candidate if LEVELS[candidate.level] > 1 else Origin("opaque", "", "computed at run time")
+                if computed and LEVELS[candidate.level] < LEVELS["opaque"]:
+                    candidate = Origin("opaque", "", "computed at run time")
             if LEVELS[candidate.level] > LEVELS[worst.level]:
                 worst = candidate
         return worst
@@ -368,8 +406,59 @@ class _Resolver:
 
 def _hop(origin: Origin, description: str, node, how: str = "") -> Origin:
     if origin.level in ("safe", "opaque"):
-        return Origin(origin.level if origin.level == "safe" else "opaque", origin.source or description, origin.reason)
-    return Origin(origin.level, origin.source, origin.reason, [(description, node, how)] + origin.hops)
+        return Origin(origin.level, origin.source or description, origin.reason)
+    return Origin(origin.level, origin.source, origin.reason, [(description, node, how)] + origin.hops, origin.who)
+
+
+_FETCH = re.compile(r"\b(?:gh|jq|curl|git)\b")
+_FETCHED_FIELD = re.compile(
+    r"""(?:--json\s+[\w,]*\b|--jq\s+["']?\.|jq\s+(?:-\w+\s+)*["']?[\w\[\]]*\.)(title|body|headRefName|message)\b"""
+)
+# Where a pull request's or an issue's text comes from (not a milestone or a release).
+_FETCH_SOURCE = re.compile(r"\bgh\s+(?:pr|issue)\s+(?:view|list)\b|/pulls\b|/issues\b|\bpulls\.get\b")
+_COMMIT_TEXT = re.compile(r"\bgit\s+(?:log|show)\b[^)]*--(?:pretty|format)=(?:format:)?[^)]*%(?:s|b|B|an|ae|cn|ce)")
+
+
+def _fetched_text(value: str, script: str) -> Origin | None:
+    """Text a command substitution fetches that an outsider writes: a pull request's or an issue's
+    title or body read with `gh` / `jq`, a commit message read with `git log --format=%s`."""
+    if "$(" not in value and "`" not in value:
+        return None
+    if _COMMIT_TEXT.search(value):
+        return Origin(
+            "untrusted", "a commit message read with `git log`", "commit text",
+            who="Whoever writes the commits controls the commit message this reads",
+        )
+    match = _FETCHED_FIELD.search(value)
+    if match and _FETCH.search(value) and (_FETCH_SOURCE.search(value) or _FETCH_SOURCE.search(script)):
+        field_name = match.group(1)
+        return Origin(
+            "untrusted", f"the {field_name} that the command reads", "text fetched from GitHub",
+            who=f"Anyone who can open a pull request or an issue controls the {field_name} this command reads",
+        )
+    return None
+
+
+def _without_substitutions(text_: str) -> tuple[str, bool]:
+    """The text with `$(...)` and backquoted commands removed, and whether there were any."""
+    out, i, found = [], 0, False
+    while i < len(text_):
+        if text_.startswith("$((", i):
+            out.append(text_[i])
+            i += 1
+        elif text_.startswith("$(", i):
+            depth, j = 1, i + 2
+            while j < len(text_) and depth:
+                depth += {"(": 1, ")": -1}.get(text_[j], 0)
+                j += 1
+            i, found = j, True
+        elif text_[i] == "`":
+            end = text_.find("`", i + 1)
+            i, found = (len(text_) if end < 0 else end + 1), True
+        else:
+            out.append(text_[i])
+            i += 1
+    return "".join(out), found
 
 
 def _assignments(script: str) -> dict[str, str]:
@@ -393,6 +482,42 @@ def _delivered(source: str, triggers) -> bool:
         if source == prefix or source.startswith(prefix):
             return any(event in carriers for event in triggers)
     return True
+
+
+def _same_repository_only(step) -> bool:
+    """Does the step's or its job's `if:` only let pull requests from this repository's branches in?"""
+    for node in (step.if_, step.job.if_ if step.job is not None else None):
+        if not isinstance(node, Scalar):
+            continue
+        found = find_expressions(node.value)
+        body = found[0].body if len(found) == 1 else node.value
+        analysis = analyse(body)
+        if analysis.parsed and any(_keeps_forks_out(term) for term in _conjuncts(analysis.tree)):
+            return True
+    return False
+
+
+def _conjuncts(tree):
+    if isinstance(tree, Binary) and tree.op == "&&":
+        return _conjuncts(tree.left) + _conjuncts(tree.right)
+    return [tree]
+
+
+def _keeps_forks_out(term) -> bool:
+    if isinstance(term, Not):
+        return path_of(term.operand) in FORK_FLAGS
+    if not isinstance(term, Binary) or term.op not in ("==", "!="):
+        return False
+    for side, other in ((term.left, term.right), (term.right, term.left)):
+        path = path_of(side)
+        if term.op == "==" and path in SAME_REPOSITORY:
+            if path_of(other) == "github.repository":
+                return True
+            if isinstance(other, Literal) and isinstance(other.value, str) and "/" in other.value:
+                return True
+        if path in FORK_FLAGS and isinstance(other, Literal) and isinstance(other.value, bool):
+            return (term.op == "==") == (other.value is False)
+    return False
 
 
 def _only_unprivileged(source: str, triggers) -> bool:
@@ -431,7 +556,9 @@ _WHO = [
 ]
 
 
-def _who(source: str) -> str:
+def _who(source: str, who: str = "") -> str:
+    if who:
+        return who
     for prefix, sentence in _WHO:
         if source == prefix or source.startswith(prefix):
             return sentence.format(path=source)
@@ -454,8 +581,11 @@ def _variable_name(path: str) -> str:
         parts = parts[3:]
     else:
         parts = parts[-1:]
-    name = re.sub(r"[^A-Za-z0-9]+", "_", "_".join(parts)).strip("_").upper() or "VALUE"
-    return ("V_" + name) if name[0].isdigit() else name
+    words = "_".join(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", part) for part in parts)
+    name = re.sub(r"[^A-Za-z0-9]+", "_", words).strip("_").upper() or "VALUE"
+    if name[0].isdigit() or name in RESERVED_VARIABLES or name.startswith(("GITHUB_", "RUNNER_", "ACTIONS_")):
+        name = "INPUT_" + name if path.startswith(("inputs.", "github.event.inputs.")) else "CI_" + name
+    return name
 
 
 def _use(language: str, name: str) -> str:
@@ -480,7 +610,7 @@ def _issue(ctx, step, expression, origin: Origin, language: str, where: str, spa
     if hops:
         carried = f", {hops[0]} is set from it" + (f" through {', '.join(hops[1:])}" if hops[1:] else "")
     if origin.level == "untrusted":
-        tail = f"{_who(origin.source)}{carried}, and ${{{{ }}}} pastes it into the {_kind(language, where)} before it runs."
+        tail = f"{_who(origin.source, origin.who)}{carried}, and ${{{{ }}}} pastes it into the {_kind(language, where)} before it runs."
         unprivileged = _only_unprivileged(origin.source, triggers)
         if unprivileged:
             tail += " Only pull_request events deliver it here, and a fork's run gets no secrets."

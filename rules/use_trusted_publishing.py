@@ -96,7 +96,8 @@ def check(doc, ctx):
     `--index`, setup-node's `registry-url: https://npm.pkg.github.com`, `--host`),
     `--dry-run`s and tokens produced by an earlier step (crates-io-auth-action's output) are
     not reported. When the job already has `id-token: write`, the token is likely a fallback:
-    the finding is then low confidence.
+    the finding is then low confidence. In a composite action, a token taken from the action's
+    inputs is reported with medium confidence (the action's design makes callers use tokens).
 
     ## Why is this bad?
     A registry token is valid for months or forever and can publish any version of the
@@ -148,6 +149,8 @@ def check(doc, ctx):
             siblings = step.job.steps if step.job is not None else steps
             publishing[group] = {registry for other in siblings for registry in _publishes(other)}
         for issue in _step(ctx, step, publishing[group]):
+            if step.job is None and "`inputs." in issue.message:
+                issue.confidence = "medium"  # a composite action that takes a token from its caller
             if step.job is not None and issue.confidence is None and _has_id_token(step.job):
                 issue.confidence = "low"
                 issue.message += (" The job already has `id-token: write`; once trusted publishing works, remove "
@@ -164,8 +167,9 @@ def _fix(registry: str) -> str:
     return f"Use {name} trusted publishing instead of a long-lived token: {how}."
 
 
-def _secret_names(value: str, env: dict | None = None) -> list[str]:
-    """Secrets whose text an env / input value passes on (directly or through `env.X`)."""
+def _secret_names(value: str, env: dict | None = None, inputs: bool = False) -> list[str]:
+    """Secrets whose text an env / input value passes on (directly or through `env.X`); in a
+    composite action (`inputs=True`), also the action's inputs (`inputs.X`), which its caller fills."""
     names = []
     for expr in find_expressions(value):
         for path in expr.flowing_contexts():
@@ -176,9 +180,9 @@ def _secret_names(value: str, env: dict | None = None) -> list[str]:
             elif env is not None and path.startswith("env.") and path.split(".", 2)[1] in env:
                 var = env[path.split(".", 2)[1]]
                 if isinstance(var.value, Scalar):
-                    names.extend(_secret_names(var.value.value))
-            elif path.startswith("inputs.") and env is None:
-                pass
+                    names.extend(_secret_names(var.value.value, None, inputs))
+            elif inputs and path.startswith("inputs."):
+                names.append(path)
     return names
 
 
@@ -187,14 +191,15 @@ def _token_env(step, names: tuple[str, ...]):
     for name in names:
         var = step.env.get(name)
         if var is not None and isinstance(var.value, Scalar):
-            secrets = _secret_names(var.value.value, step.env)
+            secrets = _secret_names(var.value.value, step.env, step.job is None)
             if secrets:
                 return var, secrets
     return None, []
 
 
 def _label(secrets: list[str]) -> str:
-    return f"`secrets.{secrets[0]}`"
+    name = secrets[0]
+    return f"`{name}`" if name.startswith("inputs.") else f"`secrets.{name}`"
 
 
 def _step(ctx, step, publishing: set[str]):
@@ -240,7 +245,7 @@ def _action(step, target: str):
             return
         key, value = step.with_.item("password") if step.with_ is not None else (None, None)
         if key is not None and isinstance(value, Scalar):
-            secrets = _secret_names(value.value, step.env)
+            secrets = _secret_names(value.value, step.env, step.job is None)
             if secrets:
                 yield Issue(key, f"{_fix('pypi')} `password` is {_label(secrets)}, a PyPI API token that can upload "
                                  f"any release until it is revoked.")
@@ -250,7 +255,7 @@ def _action(step, target: str):
             return
         key, value = step.with_.item("token") if step.with_ is not None else (None, None)
         if key is not None and isinstance(value, Scalar):
-            secrets = _secret_names(value.value, step.env)
+            secrets = _secret_names(value.value, step.env, step.job is None)
             if secrets:
                 yield Issue(key, f"{_fix('npm')} `token` is {_label(secrets)}, an npm token that can publish any "
                                  f"version until it is revoked.")
@@ -267,7 +272,7 @@ def _action(step, target: str):
             return
         key, value = step.with_.item("api-token") if step.with_ is not None else (None, None)
         if key is not None and isinstance(value, Scalar):
-            secrets = _secret_names(value.value, step.env)
+            secrets = _secret_names(value.value, step.env, step.job is None)
             if secrets:
                 yield Issue(key, f"{_fix('rubygems')} `api-token` is {_label(secrets)}, a RubyGems API key that can "
                                  f"push any version until it is revoked.")
@@ -285,7 +290,7 @@ def _action(step, target: str):
     elif target == "katyo/publish-crates":
         key, value = step.with_.item("registry-token") if step.with_ is not None else (None, None)
         if key is not None and isinstance(value, Scalar) and not _true(step.input("dry-run")):
-            secrets = _secret_names(value.value, step.env)
+            secrets = _secret_names(value.value, step.env, step.job is None)
             if secrets:
                 yield Issue(key, f"{_fix('crates')} `registry-token` is {_label(secrets)}, a crates.io token that "
                                  f"can publish any version until it is revoked.")
@@ -360,9 +365,17 @@ def _script(ctx, step, scalar, publishing: set[str]):
     commands = parse(script)
     config_tokens = list(_config_tokens(ctx, step, scalar, commands))
     publishes_here = set()
+    assigned = {}  # NAME -> the `NAME=value` word of `export NAME=value` / `NAME=value` earlier in the script
     for command in commands:
         words = strip_wrappers(command.words)
         values = [word.value for word in words]
+        if not words:
+            for word in command.assignments:
+                assigned[word.text.partition("=")[0]] = word
+        elif values[0] in ("export", "declare", "typeset", "readonly"):
+            for word in words[1:]:
+                if "=" in word.text and not word.text.startswith("-"):
+                    assigned[word.text.partition("=")[0]] = word
         tool = _publish_tool(values)
         if tool is None:
             continue
@@ -384,9 +397,9 @@ def _script(ctx, step, scalar, publishing: set[str]):
             if issue is not None:
                 found = True
                 yield issue
-        # VAR=token prefix
-        for assignment in command.assignments:
-            name, _, _ = assignment.text.partition("=")
+        # `VAR=token cmd`, or `export VAR=token` before it
+        prefixed = {word.text.partition("=")[0]: word for word in command.assignments}
+        for name, assignment in {**assigned, **prefixed}.items():
             if name in _TOKEN_ENV[tool]:
                 issue = _inline_token(ctx, step, scalar, assignment, registry, f"`{name}`")
                 if issue is not None:
@@ -450,7 +463,7 @@ def _inline_token(ctx, step, scalar, word, registry: str, what: str):
     script = scalar.value
     part = script[word.start : word.end]
     for expr in find_expressions(part):
-        secrets = _secret_names(part[expr.start : expr.end], step.env)
+        secrets = _secret_names(part[expr.start : expr.end], step.env, step.job is None)
         if secrets:
             return Issue(
                 ctx.locate(scalar, word.start + expr.start, expr.length),
@@ -462,7 +475,7 @@ def _inline_token(ctx, step, scalar, word, registry: str, what: str):
             continue
         var = step.env.get(name)
         if var is not None and isinstance(var.value, Scalar):
-            secrets = _secret_names(var.value.value, step.env)
+            secrets = _secret_names(var.value.value, step.env, step.job is None)
             if secrets:
                 return Issue(var.key, f"{_fix(registry)} {what} is `${name}`, set from {_label(secrets)}, a "
                                       f"long-lived token that can publish any version until it is revoked.")
@@ -493,7 +506,7 @@ def _config_tokens(ctx, step, scalar, commands):
         after = part[match.start() :]
         word_start = begin + match.start()
         for expr in find_expressions(after):
-            secrets = _secret_names(after[expr.start : expr.end], step.env)
+            secrets = _secret_names(after[expr.start : expr.end], step.env, step.job is None)
             if secrets:
                 yield registry, Issue(
                     ctx.locate(scalar, word_start + expr.start, expr.length),
@@ -506,7 +519,7 @@ def _config_tokens(ctx, step, scalar, commands):
                 var = step.env.get(name)
                 if var is None or is_length or not isinstance(var.value, Scalar):
                     continue
-                secrets = _secret_names(var.value.value, step.env)
+                secrets = _secret_names(var.value.value, step.env, step.job is None)
                 if secrets:
                     yield registry, Issue(
                         var.key,

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from cicdlint.images import is_latest, parse_image
+from cicdlint.model import as_map
+from cicdlint.rule import Issue, rule
+from cicdlint.yamlpos import Map, Scalar
+
+
+@rule(
+    id="unpinned-container-image",
+    kinds=("workflow",),
+    severity="warning",
+    summary="Job container or service image is `:latest` or has no tag",
+    tags=("security", "supply-chain", "reproducibility"),
+    security_severity=5.0,
+    confidence="high",
+)
+def check(doc, ctx):
+    """## What it does
+    Finds the images a job runs in or beside that are `:latest` or have no tag and no digest
+    (Docker then pulls `latest`):
+
+    - `container: node` and `container: {image: node:latest}`;
+    - `services.<name>.image`, e.g. `image: postgres` or `image: redis:latest`.
+
+    Not reported: an image with a version tag (`postgres:16`, `node:20-alpine`), an image
+    pinned by a digest (even `name:latest@sha256:...`), and an image that comes from an
+    expression (`${{ matrix.image }}`, `${{ env.REGISTRY }}/ci`), whose value is unknown
+    (zizmor expands matrix values; this rule does not yet). `uses: docker://image` steps are
+    checked by `unpinned-action`.
+    Unlike zizmor's `unpinned-images`, a version tag without a digest is not reported: the
+    tag can still be moved, but publishers of versioned tags rarely do, and `latest` is the
+    case that changes on every release.
+
+    ## Why is this bad?
+    `latest` moves every time the publisher pushes. The job then runs a different
+    environment from one day to the next: a new major version of a database or a toolchain
+    breaks the build with no change in the repository, and a compromised or typo-squatted
+    image is pulled the moment it is pushed. The container runs with the job's checkout,
+    `GITHUB_TOKEN` and secrets, so what it contains matters as much as the code of an action.
+
+    ## Example
+    ```yaml
+    jobs:
+      test:
+        runs-on: ubuntu-latest
+        container: node
+        services:
+          db:
+            image: postgres:latest
+    ```
+
+    ## Use instead
+    ```yaml
+    jobs:
+      test:
+        runs-on: ubuntu-latest
+        container: node:20.17-bookworm
+        services:
+          db:
+            image: postgres:16.4@sha256:d0f363f8366fbc3f52d172c6e76bc27151c3d643b870e1062b4e8bfe65baf609
+    ```
+    Name a version tag, and for the strongest pin add the digest (`docker buildx imagetools
+    inspect postgres:16.4` prints it); let Dependabot or Renovate update both.
+    """
+    for job in ctx.workflow.jobs:
+        container = job.container
+        if isinstance(container, Map):
+            container = container.get("image")
+        if isinstance(container, Scalar):
+            issue = _check(container, "container")
+            if issue:
+                yield issue
+        services = as_map(job.node.get("services"))
+        if services is None:
+            continue
+        for name, _key, service in services.items():
+            service = as_map(service)
+            image = service.get("image") if service is not None else None
+            if isinstance(image, Scalar):
+                issue = _check(image, f"service `{name}`")
+                if issue:
+                    yield issue
+
+
+def _check(node: Scalar, what: str) -> Issue | None:
+    value = node.value
+    if not isinstance(value, str) or not value.strip() or "${{" in value:
+        return None
+    ref = parse_image(value)
+    if ref is None or not is_latest(ref):
+        return None
+    shown = value.strip()
+    if ref.tag is None:
+        found = f"The {what} image '{shown}' has no tag, so Docker pulls 'latest'"
+    else:
+        found = f"The {what} image '{shown}' uses the 'latest' tag"
+    return Issue(
+        node,
+        f"Pin the image '{ref.name}' to a version tag, ideally with its digest "
+        f"('{ref.name}:<version>@sha256:...'). {found}, which changes whenever the publisher "
+        "pushes, so each run may get a different (or a tampered) image.",
+    )
