@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from . import lazyre
 from .config import Settings
 from .loaders import Document, discover, load
 from .notions import DEFAULT_PRODUCTION_PATTERNS, Production
@@ -302,7 +303,7 @@ def _finding(rule: Rule, settings: Settings, path: str, span: Span, message: str
     return Finding(rule.id, chosen, message, path, span, confidence or rule.confidence, list(related))
 
 
-_IGNORE = re.compile(r"#\s*cicdlint:\s*ignore(?:\[([^\]]*)\])?", re.I)
+_IGNORE = lazyre.compile(r"#\s*cicdlint:\s*ignore(?:\[([^\]]*)\])?", re.I)
 
 
 def _inline_ignores(doc: Document) -> dict[int, set[str] | None]:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import lazyre
 from .shell import Command, Word, parse
 
 FILES = ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STEP_SUMMARY", "GITHUB_STATE")
-_TARGET = re.compile(r"^\$\{?(?:env:)?(GITHUB_(?:ENV|OUTPUT|PATH|STEP_SUMMARY|STATE))\}?$")
-_TARGET_EXPRESSION = re.compile(r"^\$\{\{\s*github\.(env|output|path|step_summary|state)\s*\}\}$", re.I)
+_TARGET = lazyre.compile(r"^\$\{?(?:env:)?(GITHUB_(?:ENV|OUTPUT|PATH|STEP_SUMMARY|STATE))\}?$")
+_TARGET_EXPRESSION = lazyre.compile(r"^\$\{\{\s*github\.(env|output|path|step_summary|state)\s*\}\}$", re.I)
 _PRINTERS = {"echo", "printf", "write-output", "echo.exe"}
 _FILE_READERS = {"cat", "head", "tail", "jq", "yq", "sed", "awk", "grep", "cut", "tr", "sort", "uniq", "xargs", "envsubst"}
 _PWSH_WRITERS = {"out-file", "add-content", "set-content"}
@@ -121,7 +122,7 @@ def _pwsh_value(command: Command) -> Word | None:
     return None
 
 
-_LEGACY = re.compile(r"::set-(output|env)\s+name=([A-Za-z_][\w-]*)::")
+_LEGACY = lazyre.compile(r"::set-(output|env)\s+name=([A-Za-z_][\w-]*)::")
 
 
 def _legacy(script: str, command: Command) -> Write | None:
@@ -180,7 +181,7 @@ def _data(script: str, command: Command) -> list[Part]:
     return parts
 
 
-_ASSIGN = re.compile(r"""^\s*["']?([A-Za-z_][A-Za-z0-9_-]*)(=|<<)""")
+_ASSIGN = lazyre.compile(r"""^\s*["']?([A-Za-z_][A-Za-z0-9_-]*)(=|<<)""")
 
 
 def entries(found: list[Write], target: str) -> list[Entry]:

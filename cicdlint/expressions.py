@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import lazyre
+
 CONTEXT_NAMES = frozenset(
     ("github", "env", "vars", "job", "jobs", "steps", "runner", "secrets", "strategy", "matrix", "needs", "inputs")
 )
@@ -27,15 +29,15 @@ OPAQUE_FUNCTIONS = frozenset(
 COMPARISONS = frozenset(("==", "!=", "<", "<=", ">", ">="))
 KEYWORDS = {"null": None, "true": True, "false": False, "NaN": float("nan"), "Infinity": float("inf")}
 
-_CONTEXT_PATH = re.compile(
+_CONTEXT_PATH = lazyre.compile(
     r"(?<![\w.'\"])(github|env|vars|job|jobs|steps|runner|secrets|strategy|matrix|needs|inputs)"
     r"((?:\.[A-Za-z_][\w-]*|\.\*|\[\s*'[^']*'\s*\])*)",
     re.IGNORECASE,
 )
-_STRING = re.compile(r"'(?:[^']|'')*'")
-_QUOTED_INDEX = re.compile(r"\[\s*'([^']*)'\s*\]")
-_DYNAMIC_SECRETS = re.compile(r"(?<![\w.])secrets\s*(?:\[\s*[^'\s]|\.\*|\)|$|[^.\[\w])", re.IGNORECASE)
-_TOKEN = re.compile(
+_STRING = lazyre.compile(r"'(?:[^']|'')*'")
+_QUOTED_INDEX = lazyre.compile(r"\[\s*'([^']*)'\s*\]")
+_DYNAMIC_SECRETS = lazyre.compile(r"(?<![\w.])secrets\s*(?:\[\s*[^'\s]|\.\*|\)|$|[^.\[\w])", re.IGNORECASE)
+_TOKEN = lazyre.compile(
     r"""\s*(?:
       (?P<string>'(?:[^']|'')*')
     | (?P<number>-?(?:0[xX][0-9a-fA-F]+|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?))

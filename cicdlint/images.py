@@ -10,10 +10,11 @@ names such as `your-app-image` or `filled-in-by-gh-action`.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-_PLACEHOLDER = re.compile(
+from . import lazyre
+
+_PLACEHOLDER = lazyre.compile(
     r"\$\{\{.*?\}\}"  # ${{ github expression }}
     r"|\{\{.*?\}\}"  # {{ jinja / helm / go template }}
     r"|\$\$+[^$]*\$\$+"  # $$$IMAGE$$$
@@ -28,9 +29,9 @@ _PLACEHOLDER = re.compile(
 )
 # Words that mark a repository name as a stand-in for the real one: "your-app-image",
 # "filled-in-by-gh-action", "placeholder".
-_STAND_IN = re.compile(r"(?:^|[/_.-])(?:your|placeholder|filled-in|replace-?me|change-?me)(?:$|[/_.-])")
-_VALID = re.compile(r"[A-Za-z0-9._/:@-]+")
-_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_STAND_IN = lazyre.compile(r"(?:^|[/_.-])(?:your|placeholder|filled-in|replace-?me|change-?me)(?:$|[/_.-])")
+_VALID = lazyre.compile(r"[A-Za-z0-9._/:@-]+")
+_TAG = lazyre.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,16 @@ lets findings in the file point back at the workflow that deploys it."""
 from __future__ import annotations
 
 import fnmatch
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import lazyre
 from .model import Step, Workflow, text
 from .rule import Span
 
 RENDER_ACTION = "aws-actions/amazon-ecs-render-task-definition"
 DEPLOY_ACTION = "aws-actions/amazon-ecs-deploy-task-definition"
-_ENV_EXPRESSION = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}|\$\{\{.*?\}\}")
+_ENV_EXPRESSION = lazyre.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}|\$\{\{.*?\}\}")
 
 
 @dataclass

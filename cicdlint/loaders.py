@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from . import lazyre
 from .rule import Span
 from .yamlpos import Composed, Map, ParseError, Positions, Scalar, Seq, compose, compose_json, split_lines
 
@@ -32,13 +33,13 @@ MAX_BYTES = 5_000_000
 _YAML_SUFFIXES = (".yml", ".yaml")
 _BOM = b"\xef\xbb\xbf"
 # A walked *.json is read only when its text mentions one of these (package.json never does).
-_ECS_HINT = re.compile(rb'"(?:containerDefinitions|taskDefinition|deploymentConfiguration|serviceName|services?)"')
+_ECS_HINT = lazyre.compile(rb'"(?:containerDefinitions|taskDefinition|deploymentConfiguration|serviceName|services?)"')
 # A walked *.json that does not parse is reported only when it clearly is an ECS file.
-_ECS_STRONG = re.compile(rb'"(?:containerDefinitions|deploymentConfiguration)"\s*:|"taskDefinition"\s*:\s*\{')
-_SERVICE_NAME = re.compile(rb'"(?:serviceName|service|taskDefinition)"\s*:')
-_SERVICE_FIELD = re.compile(rb'"(?:desiredCount|loadBalancers|schedulingStrategy|deploymentController)"\s*:')
+_ECS_STRONG = lazyre.compile(rb'"(?:containerDefinitions|deploymentConfiguration)"\s*:|"taskDefinition"\s*:\s*\{')
+_SERVICE_NAME = lazyre.compile(rb'"(?:serviceName|service|taskDefinition)"\s*:')
+_SERVICE_FIELD = lazyre.compile(rb'"(?:desiredCount|loadBalancers|schedulingStrategy|deploymentController)"\s*:')
 _FIRST = Span(1, 1, 1, 2, 0, 1)
-_FIRST_CHAR = re.compile(rb"[ \t\r\n]*(.)", re.S)
+_FIRST_CHAR = lazyre.compile(rb"[ \t\r\n]*(.)", re.S)
 # Fields of create-service / update-service input that a run-task input does not have...
 _SERVICE_FIELDS = (
     "desiredCount", "loadBalancers", "schedulingStrategy", "deploymentController", "serviceRegistries",
@@ -278,7 +279,7 @@ def _decode(data: bytes) -> str | tuple[str, Span]:
 
 
 # `${VAR}`, `{{ var }}`, `$$$VAR$$$`, `<VAR>`, `__VAR__`; not GitHub's own `${{ expression }}`.
-_PLACEHOLDER = re.compile(r"\$\{(?!\{)|(?<!\$)\{\{|\$\$|<[A-Z][A-Z0-9_]*>|__[A-Z][A-Z0-9_]*__")
+_PLACEHOLDER = lazyre.compile(r"\$\{(?!\{)|(?<!\$)\{\{|\$\$|<[A-Z][A-Z0-9_]*>|__[A-Z][A-Z0-9_]*__")
 
 
 def _parse_message(error: ParseError, doc: Document, span: Span) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from . import lazyre
 from .model import Job, Step, as_map, text
 
 DEFAULT_PRODUCTION_PATTERNS = (r"prod", r"production", r"prd", r"live")
@@ -31,7 +32,7 @@ DEPLOY_ACTIONS = (
     "superfly/flyctl-actions",
     "einaregilsson/beanstalk-deploy",
 )
-_DEPLOY_COMMAND = re.compile(
+_DEPLOY_COMMAND = lazyre.compile(
     r"(?:^|[\s;&|(])(?:kubectl\s+(?:apply|set|rollout|create|replace|patch)|helm\s+(?:upgrade|install)"
     r"|aws\s+ecs\s+(?:update-service|create-service|deploy|register-task-definition)|ecs-deploy\b"
     r"|docker\s+service\s+(?:update|create)|docker\s+stack\s+deploy|serverless\s+deploy|sls\s+deploy"
@@ -93,3 +94,178 @@ def is_deploy_job(job: Job) -> bool:
 def environment_url(job: Job) -> str | None:
     env = as_map(job.node.get("environment"))
     return text(env.get("url")) if env else None
+
+
+# --- Deploys that reach a real target (added for the deploy-practice rules) -----------------------
+# `is_deploy_step` is deliberately broad. These helpers refine it without changing it: a tool
+# installer (setup-kubectl, setup-helm), cluster credentials (get-gke-credentials) or a rendered
+# task definition deploys nothing, a command inside a shell comment or
+# `vagrant ssh` / `ssh git@github.com` is no deploy, and a job that first creates a throwaway
+# cluster or VM (kind, minikube, k3d, k3s, microk8s, vagrant, localstack, docker swarm init)
+# rehearses a deploy in an integration test.
+
+# Actions that prepare a deploy but change nothing: a tool installer, cluster credentials, a
+# task definition rendered into a local file.
+PREPARE_ONLY_ACTIONS = (
+    "azure/setup-kubectl",
+    "azure/setup-helm",
+    "google-github-actions/get-gke-credentials",
+    "aws-actions/amazon-ecs-render-task-definition",
+)
+THROWAWAY_TARGET_ACTIONS = (
+    "helm/kind-action",
+    "engineerd/setup-kind",
+    "container-tools/kind-action",
+    "medyagh/setup-minikube",
+    "manusa/actions-setup-minikube",
+    "absaoss/k3d-action",
+    "nolar/setup-k3d-k3s",
+    "debianmaster/actions-k3s",
+    "jupyterhub/action-k3s-helm",
+    "balchua/microk8s-actions",
+    "localstack/setup-localstack",
+)
+_THROWAWAY_COMMAND = lazyre.compile(
+    r"(?:^|[\s;&|(])(?:kind\s+create\s+cluster|minikube\s+start|k3d\s+cluster\s+create|ctlptl\s+(?:create|apply)"
+    r"|microk8s\s|vagrant\s+up|localstack\s+start|docker\s+swarm\s+init|get\.k3s\.io"
+    r"|make\s+[\w-]*(?:kind|minikube|k3d|k3s)[\w-]*)",
+    re.M,
+)
+_THROWAWAY_USES = lazyre.compile(r"(?:^|[/_-])(?:kind|minikube|k3d|k3s|microk8s|localstack)(?:$|[/_-])", re.I)
+_NOT_A_REMOTE_SSH = lazyre.compile(
+    r"(?:(?:vagrant|minikube|multipass|limactl|docker-machine|colima)\s+ssh\s|ssh\s+(?:-\S+\s+)*(?:git@github\.com|localhost|127\.0\.0\.1)\b)"
+)
+
+
+def _without_comments(script: str) -> str:
+    """The script with whole-line and trailing shell comments blanked out (offsets kept)."""
+    return re.sub(r"(?m)(^|\s)#.*$", lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), script)
+
+
+def is_real_deploy_step(step: Step) -> bool:
+    """`is_deploy_step`, without steps that only prepare a deploy (setup-kubectl, setup-helm,
+    get-gke-credentials, amazon-ecs-render-task-definition), commands written
+    only in comments, and `ssh` that reaches no deploy target (`vagrant ssh`, `ssh localhost`,
+    `ssh -T git@github.com`)."""
+    uses = text(step.node.get("uses"))
+    if uses:
+        if step.uses_action(*PREPARE_ONLY_ACTIONS):
+            return False
+        return is_deploy_step(step)
+    run = text(step.node.get("run"))
+    if not run:
+        return False
+    script = _NOT_A_REMOTE_SSH.sub(lambda m: " " * len(m.group(0)), _without_comments(run))
+    return bool(_DEPLOY_COMMAND.search(script))
+
+
+_TEST_WORDS = frozenset(("test", "tests", "testing", "e2e", "integration", "perftest", "conformance", "smoke"))
+_DEPLOY_WORDS = frozenset(("deploy", "release", "publish", "rollout", "ship", "promote", "cd"))
+
+
+def name_words(name: str | None) -> set[str]:
+    """The lower-case words of a job id, job name or file name (`winIntegration`,
+    `k6_test_run`, `build-and-deploy` → {win, integration}, {k6, test, run}, {build, and, deploy})."""
+    if not name:
+        return set()
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return {word for word in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if word}
+
+
+def is_rehearsal_job(job: Job) -> bool:
+    """Does the job rehearse a deploy rather than deploy? It creates the cluster or machine it
+    deploys to (kind, minikube, k3d, k3s, microk8s, vagrant, localstack, `docker swarm init`),
+    or it is a test job: its id or name (or else its workflow's file name) says test / e2e /
+    integration / smoke, and nothing there says deploy / release / publish / rollout."""
+    job_words = name_words(job.id) | name_words(text(job.node.get("name")))
+    file_words = name_words(_file_stem(job.workflow.doc.path))
+    if not job_words & _DEPLOY_WORDS:
+        if job_words & _TEST_WORDS or (file_words & _TEST_WORDS and not file_words & _DEPLOY_WORDS):
+            return True
+    for step in job.steps:
+        uses = text(step.node.get("uses"))
+        if uses:
+            target = uses.split("@", 1)[0].lower()
+            if target in THROWAWAY_TARGET_ACTIONS or (target.startswith("./") and _THROWAWAY_USES.search(target)):
+                return True
+        run = text(step.node.get("run"))
+        if run and _THROWAWAY_COMMAND.search(_without_comments(run)):
+            return True
+    return False
+
+
+def deploy_steps(job: Job) -> list[Step]:
+    """The steps that deploy to a real target (`is_real_deploy_step`); none in a rehearsal job."""
+    steps = [step for step in job.steps if is_real_deploy_step(step)]
+    if steps and is_rehearsal_job(job):
+        return []
+    return steps
+
+
+def deploys_gated_by(workflow) -> dict[str, list[Job]]:
+    """For each job id, the deploy jobs (`is_deploy_job`) that wait for it to succeed: they need it,
+    directly or through other jobs. A job whose `if:` calls `always()`, `failure()` or
+    `cancelled()` runs whatever the jobs it needs did, so the chain stops there."""
+    from .conditions import calls_status_function
+
+    gated: dict[str, list[Job]] = {}
+    for deploy in workflow.jobs:
+        if not is_deploy_job(deploy):
+            continue
+        seen: set[str] = {deploy.id}
+        pending = [deploy]
+        while pending:
+            job = pending.pop()
+            if calls_status_function(job.if_):
+                continue
+            for name in job.needs:
+                needed = workflow.job(name)
+                if needed is None or name in seen:
+                    continue
+                seen.add(name)
+                gated.setdefault(name, []).append(deploy)
+                pending.append(needed)
+    return gated
+
+
+def is_real_deploy_job(job: Job) -> bool:
+    """`is_deploy_job` with `deploy_steps`: the job names an environment, or has a step that
+    deploys to a real target (not a rehearsal on a throwaway cluster, not a tool installer)."""
+    if job.uses is not None:
+        return False
+    environment = job.node.get("environment")
+    if environment is not None and not (hasattr(environment, "is_null") and environment.is_null):
+        return True
+    return bool(deploy_steps(job))
+
+
+def describe_deploy_step(step: Step) -> str:
+    """A short description of how a deploy step deploys, for messages: `uses: x/y@v1`, or
+    the deploy command it runs (`kubectl apply`, `ssh`)."""
+    uses = text(step.node.get("uses"))
+    if uses:
+        return f"`{uses}`"
+    run = text(step.node.get("run")) or ""
+    script = _NOT_A_REMOTE_SSH.sub(lambda m: " " * len(m.group(0)), _without_comments(run))
+    match = _DEPLOY_COMMAND.search(script)
+    if match:
+        return "`" + " ".join(match.group(0).strip(" \t\n;&|(").split()) + "`"
+    return f"step {step.index + 1}"
+
+
+def gates_deploy(job: Job | None, step: Step | None = None) -> bool:
+    """Must `job` succeed before a deploy runs (a deploy job needs it, directly or through other
+    jobs)? With `step`: must that step succeed first (its job gates a deploy, or a later step of
+    its own job deploys)?"""
+    if job is None:
+        return False
+    if job.id in deploys_gated_by(job.workflow):
+        return True
+    if step is None:
+        return False
+    later = False
+    for other in job.steps:
+        if later and is_deploy_step(other):
+            return True
+        later = later or other.node is step.node
+    return False

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from . import lazyre
 from .model import Job, Step, as_map, as_seq, text
 from .yamlpos import Scalar
 
@@ -90,7 +91,7 @@ MAY_USE_OIDC_ACTIONS = frozenset(
     )
 )
 
-_SCRIPT_USES = re.compile(
+_SCRIPT_USES = lazyre.compile(
     r"ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)|getIDToken|\b(?:npm|pnpm)\s+(?:[\w-]+\s+)*publish\b"
     r"|\byarn\s+(?:npm\s+)?publish\b|\bsemantic-release\b|\bchangeset\s+publish\b|\blerna\s+publish\b"
     r"|\bnx\s+release\b|\btwine\s+upload\b|\buv\s+publish\b|\bpdm\s+publish\b|\bhatch\s+publish\b"
@@ -100,7 +101,7 @@ _SCRIPT_USES = re.compile(
 )
 # Tools that can fetch a token by themselves, configured in files this workflow does not show,
 # and project scripts whose name says they publish, release, sign or deploy.
-_SCRIPT_OPAQUE = re.compile(
+_SCRIPT_OPAQUE = lazyre.compile(
     r"\b(?:terraform|terragrunt|tofu|pulumi|goreleaser|cdktf)\b"
     r"|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?[\w:.-]*(?:publish|release|sign|deploy)"
     r"|\bmake\s+(?:-\S+\s+)*[\w.-]*(?:publish|release|sign|deploy)"

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import lazyre
+
 _LOOP_START = {"for", "while", "until", "select"}
 _PREFIX_KEYWORDS = {"if", "then", "else", "elif", "do", "!", "{", "(", "time", "exec"}
 _CLOSERS = {"fi", "done", "esac", "}", ")"}
 _TO_LOG = {"/dev/stdout", "/dev/stderr", "/dev/tty", "&1", "&2"}
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
+_ASSIGNMENT = lazyre.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 
 
 @dataclass
@@ -189,8 +191,8 @@ class _Lexer:
         return i
 
 
-_REDIRECT = re.compile(r"(\d*|&)(>>|>&|>\||&>>|&>|<<<|<<-|<<|<>|<&|>|<)")
-_OPERATOR = re.compile(r"\|\||&&|\|&|;;|[;&|\n()]")
+_REDIRECT = lazyre.compile(r"(\d*|&)(>>|>&|>\||&>>|&>|<<<|<<-|<<|<>|<&|>|<)")
+_OPERATOR = lazyre.compile(r"\|\||&&|\|&|;;|[;&|\n()]")
 
 
 def parse(script: str) -> list[Command]:
@@ -353,7 +355,7 @@ def strip_wrappers(words: list[Word]) -> list[Word]:
 
 
 _SUDO_VALUE_OPTIONS = {"-u", "-g", "-h", "-C", "-D", "-p", "-r", "-t", "-U", "--user", "--group"}
-_VAR_REF = re.compile(r"\$(?:\{(#?)([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_VAR_REF = lazyre.compile(r"\$(?:\{(#?)([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def variable_refs(text: str) -> list[tuple[str, int, int, bool]]:

@@ -16,11 +16,11 @@ from __future__ import annotations
 import bisect
 import functools
 import gc
-import re
 from json.decoder import scanstring
 
 import yaml
 
+from . import lazyre
 from .rule import Span
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -44,7 +44,7 @@ class _Composer(Loader):
         pass
 
 
-_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)$")
+_INT = lazyre.compile(r"[-+]?(0|[1-9][0-9]*)$")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
@@ -183,7 +183,7 @@ def split_lines(text: str) -> list[str]:
     return _BREAK.split(text)
 
 
-_BREAK = re.compile(r"\r\n|\r|\n")
+_BREAK = lazyre.compile(r"\r\n|\r|\n")
 
 
 class Positions:
@@ -507,8 +507,8 @@ def _check_aliases(composed: Composed, distinct: int) -> None:
 
 # --- JSON ------------------------------------------------------------------------------------
 
-_JSON_WS = re.compile(r"[ \t\n\r]*")
-_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|NaN|-?Infinity|true|false|null")
+_JSON_WS = lazyre.compile(r"[ \t\n\r]*")
+_JSON_NUMBER = lazyre.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|NaN|-?Infinity|true|false|null")
 
 
 @_no_gc

@@ -30,6 +30,25 @@ HEAD_CONTEXTS = {
     "github.event.workflow_run.pull_requests.*.head.sha": "workflow_run",
     "github.event.workflow_run.pull_requests.*.head.ref": "workflow_run",
 }
+# Head contexts that name a branch: without `repository:` pointing at the fork, actions/checkout
+# looks for that branch in the base repository, so only same-repository pull requests are
+# checked out (a fork's branch is not there).
+BRANCH_CONTEXTS = frozenset(
+    (
+        "github.event.pull_request.head.ref",
+        "github.head_ref",
+        "github.event.workflow_run.head_branch",
+        "github.event.workflow_run.pull_requests.*.head.ref",
+    )
+)
+FORK_REPOSITORY_CONTEXTS = frozenset(
+    (
+        "github.event.pull_request.head.repo.full_name",
+        "github.event.pull_request.head.repo.clone_url",
+        "github.event.workflow_run.head_repository.full_name",
+        "github.event.workflow_run.head_repository.clone_url",
+    )
+)
 # Context paths that hold a pull request number (used in `refs/pull/N/head`).
 NUMBER_CONTEXTS = {
     "github.event.pull_request.number": "pull_request_target",
@@ -131,6 +150,10 @@ def check(doc, ctx):
       `bash pr/x.sh`, `uses: ./pr/action`) counts as running it;
     - reusable workflows (`on: workflow_call`), whose event is their caller's.
 
+    A branch name (`github.head_ref`, `.head.ref`, `.head_branch`) without a `repository:` of
+    the fork is reported with low confidence: checkout looks for the branch in the base
+    repository, where a fork's branch does not exist.
+
     Jobs gated on a label, an author association, an actor, a permission check or an
     `environment:` are reported with medium confidence: the gate approves a pull request whose
     author can still push to it (with an environment and a fixed SHA, approvers must review
@@ -186,7 +209,7 @@ def check(doc, ctx):
     lines = doc.lines
     for job in workflow.jobs:
         for found in _head_checkouts(job, events, ctx, lines):
-            node, event, what, index, rest, path = found
+            node, event, what, index, rest, path, branch_only = found
             runner = _first_runner(job, index, event, rest, path)
             if runner is None:
                 checked_out.setdefault(event, node)
@@ -205,10 +228,17 @@ def check(doc, ctx):
                     message += f" The job waits for {gate}: its approvers must review that exact commit."
                 else:
                     message += f" The job is gated on {gate}, but the pull request can change after it was approved."
+            confidence = "medium" if gate else None
+            if branch_only:
+                message += (
+                    " The branch is looked up in this repository, so a fork's pull request fails to check "
+                    "out; it is exploitable only if `repository:` is added or the branch exists here."
+                )
+                confidence = "low"
             related = []
             if runner_node is not None:
                 related.append(Location(doc.path, ctx.span(runner_node), "runs the checked-out code"))
-            yield Issue(node, message, confidence="medium" if gate else None, related=related)
+            yield Issue(node, message, confidence=confidence, related=related)
     if _triage_only(workflow):
         return
     for event in NOTE_EVENTS:
@@ -255,16 +285,16 @@ def _head_checkouts(job, events, ctx, lines):
             found = _checkout_ref(step, events)
             if found is None:
                 continue
-            node, event, what = found
+            node, event, what, branch_only = found
             if event in PROTECTED_EVENTS and _refuses_fork_checkout(step, lines, ctx):
                 continue
             if step_can_run(step, event):
-                yield node, event, what, step.index, None, _checkout_path(step)
+                yield node, event, what, step.index, None, _checkout_path(step), branch_only
         elif step.run is not None:
             for command, after, event, what in _script_checkouts(step, events):
                 if step_can_run(step, event):
                     node = ctx.locate(step.run, command.start, command.end - command.start)
-                    yield node, event, what, step.index, after, None
+                    yield node, event, what, step.index, after, None, False
 
 
 def _checkout_path(step) -> str | None:
@@ -315,16 +345,28 @@ def _action_version(step, lines, ctx) -> tuple[int, int] | None:
 
 
 def _checkout_ref(step, events):
-    """(node, event, what) when the checkout step's `ref:` or `repository:` is the head."""
+    """(node, event, what, branch_only) when the checkout step's `ref:` or `repository:` is the
+    head; branch_only: a branch name looked up in the base repository (no fork code)."""
     for name in ("ref", "repository"):
         node = step.input(name)
         if node is None:
             continue
         found = _head_value(node.value, events, allow_pull_ref=(name == "ref"))
         if found is not None:
-            event, what = found
-            return node, event, f"`{name}: {_short(node.value)}`"
+            event, path = found
+            branch_only = path in BRANCH_CONTEXTS and not _names_fork(step.input("repository"))
+            return node, event, f"`{name}: {_short(node.value)}`", branch_only
     return None
+
+
+def _names_fork(node) -> bool:
+    if node is None:
+        return False
+    return any(
+        path in FORK_REPOSITORY_CONTEXTS
+        for expression in find_expressions(node.value)
+        for path in expression.flowing_contexts()
+    )
 
 
 def _head_value(value: str, events, allow_pull_ref: bool = True):

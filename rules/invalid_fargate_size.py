@@ -61,7 +61,8 @@ def check(doc, ctx):
     `amazon-ecs-deploy-task-definition` action) fails with `Invalid 'cpu' setting for task`, or
     Terraform with `No Fargate configuration exists for given values`, so the deploy breaks at
     its last step, after the image was built and pushed. Without task-level `cpu` and
-    `memory` the registration fails the same way.
+    `memory` registration fails too (`Fargate requires that 'cpu' be defined at the task
+    level`).
 
     ## Example
     ```json
@@ -96,19 +97,26 @@ def check(doc, ctx):
     if fargate is None:
         return
     node = taskdef.node
-    cpu_key, cpu_node = node.item("cpu")
-    memory_key, memory_node = node.item("memory")
+    cpu_node, memory_node = node.get("cpu"), node.get("memory")
     cpu_node, memory_node = _present(cpu_node), _present(memory_node)
     missing = [name for name, value in (("cpu", cpu_node), ("memory", memory_node)) if value is None]
     if missing:
-        both = " and ".join(f"`{name}`" for name in missing)
-        nulls = [key for name, key in (("cpu", cpu_key), ("memory", memory_key)) if name in missing and key is not None]
+        nulls = [node.get(name) for name in missing if node.get(name) is not None]
         where = nulls[0] if nulls else fargate  # a `null` value, else the FARGATE that demands them
+        if len(missing) == 2:
+            what, example, pronoun = "`cpu` and `memory`", '`"cpu": "256"`, `"memory": "512"`', "them"
+        elif missing == ["memory"]:
+            cpu = _cpu_units(cpu_node.value) if as_scalar(cpu_node) is not None else None
+            size = FARGATE_SIZES[cpu][0] if cpu in FARGATE_SIZES else 512
+            what, example, pronoun = "`memory`", f'`"memory": "{size}"`', "it"
+        else:
+            memory = _memory_mib(memory_node.value) if as_scalar(memory_node) is not None else None
+            fits = [size for size, memories in FARGATE_SIZES.items() if memory in memories]
+            what, example, pronoun = "`cpu`", f'`"cpu": "{fits[0] if fits else 256}"`', "it"
         yield Issue(
             where,
-            f"Add a task-level {both} to this Fargate task definition (e.g. `\"cpu\": \"256\"`, "
-            f"`\"memory\": \"512\"`). Fargate sizes the task from them, and registration fails without "
-            f"{'them' if len(missing) == 2 else 'it'}; container-level values do not count.",
+            f"Add a task-level {what} to this Fargate task definition (e.g. {example}). Fargate sizes the task "
+            f"from `cpu` and `memory`, and registration fails without {pronoun}; container-level values do not count.",
         )
         return
     cpu_node, memory_node = as_scalar(cpu_node), as_scalar(memory_node)
@@ -119,11 +127,10 @@ def check(doc, ctx):
     windows = taskdef.is_windows
     sizes = WINDOWS_CPUS if windows else tuple(FARGATE_SIZES)
     if cpu is not None and cpu not in sizes:
-        platform = "Windows tasks on Fargate" if windows else "Fargate"
-        listed = ", ".join(str(size) for size in sizes)
+        platform = "Fargate offers for Windows tasks" if windows else "Fargate offers"
         yield Issue(
             cpu_node,
-            f"Set `cpu` to a size {platform} offers ({listed} CPU units; 1024 = 1 vCPU). "
+            f"Set `cpu` to a size {platform} ({_or(sizes)} CPU units; 1024 = 1 vCPU). "
             f"{_shown(cpu_node.value, cpu, 'CPU units')} is not one of them, so registration fails.",
         )
         return
@@ -133,16 +140,12 @@ def check(doc, ctx):
     if memory in allowed:
         return
     fits = [size for size, memories in FARGATE_SIZES.items() if memory in memories and (not windows or size in WINDOWS_CPUS)]
-    hint = (
-        f"; or raise `cpu` to {' or '.join(str(size) for size in fits)}, which allow{'s' if len(fits) == 1 else ''} {memory} MiB"
-        if fits
-        else ""
-    )
+    hint = f", or set `cpu` to {_or(fits)} (which allow{'s' if len(fits) == 1 else ''} {memory} MiB)" if fits else ""
     yield Issue(
         memory_node,
         f"Set `memory` to a size Fargate allows with {cpu} CPU units ({_describe(allowed)} MiB){hint}. "
-        f"{_shown(memory_node.value, memory, 'MiB')} is not one of them, so registration fails "
-        "(`No Fargate configuration exists for given values`).",
+        f"Fargate has no {cpu} CPU / {_shown(memory_node.value, memory, 'MiB', bare=True)} MiB size, so registration "
+        "fails (`No Fargate configuration exists for given values`).",
     )
 
 
@@ -181,9 +184,16 @@ def _memory_mib(value: str) -> int | None:
     return round(number)
 
 
-def _shown(written: str, value: int, unit: str) -> str:
+def _shown(written: str, value: int, unit: str, bare: bool = False) -> str:
     written = written.strip()
+    if bare:
+        return str(value)
     return f"'{written}'" if written == str(value) else f"'{written}' ({value} {unit})"
+
+
+def _or(sizes) -> str:
+    sizes = [str(size) for size in sizes]
+    return sizes[0] if len(sizes) == 1 else ", ".join(sizes[:-1]) + " or " + sizes[-1]
 
 
 def _describe(sizes: tuple[int, ...]) -> str:

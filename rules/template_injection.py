@@ -189,7 +189,7 @@ def _code(step):
     """(scalar, language, where) for each piece of code in the step."""
     found = []
     for scalar, where in step.scripts():
-        found.append((scalar, "pwsh" if where == "run" and _is_pwsh(step) else "shell", where))
+        found.append((scalar, _language(step) if where == "run" else "shell", where))
     uses = step.uses
     if uses is not None and "@" in uses.value:
         target = uses.value.split("@", 1)[0].lower()
@@ -201,7 +201,8 @@ def _code(step):
     return found
 
 
-def _is_pwsh(step) -> bool:
+def _language(step) -> str:
+    """The language of a `run:` script: shell, pwsh or python."""
     shell = step.shell
     if shell is None and step.job is not None:
         for owner in (step.job.node, step.job.workflow.node):
@@ -211,12 +212,15 @@ def _is_pwsh(step) -> bool:
                 shell = text(run.get("shell"))
                 break
     if shell is not None:
-        return shell.split()[0].lower() in ("pwsh", "powershell") if shell.split() else False
+        first = shell.split()[0].lower().rsplit("/", 1)[-1] if shell.split() else ""
+        if first in ("pwsh", "powershell"):
+            return "pwsh"
+        return "python" if first.startswith("python") else "shell"
     if step.job is None:
-        return False
+        return "shell"
     runs_on = step.job.node.get("runs-on")
     labels = [runs_on.value] if as_scalar(runs_on) else [text(item) or "" for item in as_seq(runs_on)]
-    return any("windows" in (label or "").lower() for label in labels)
+    return "pwsh" if any("windows" in (label or "").lower() for label in labels) else "shell"
 
 
 # --- how far a context can be trusted --------------------------------------------------------------
@@ -255,9 +259,9 @@ class _Resolver:
         if head in ("needs", "jobs") and len(parts) >= 4 and parts[2] == "outputs":
             return self._job_output(path, parts[1], parts[3], depth)
         if head == "inputs" and len(parts) >= 2:
-            return self._input(path, parts[1], typed=True)
+            return self._input(path, parts[1])
         if path.startswith("github.event.inputs.") and len(parts) >= 4:
-            return self._input(path, parts[3], typed=True, dispatch=True)
+            return self._input(path, parts[3], dispatch=True)
         if head == "matrix":
             key = parts[1] if len(parts) > 1 and parts[1] != "*" else None
             if job is None or matrix_is_static(job, key):
@@ -344,7 +348,7 @@ class _Resolver:
 
     # inputs
 
-    def _input(self, path: str, name: str, typed: bool, dispatch: bool = False) -> Origin:
+    def _input(self, path: str, name: str, dispatch: bool = False) -> Origin:
         if self.workflow is None:
             return Origin("unknown", path, "an input of the action: its caller chooses the text")
         kind = input_type(self.workflow, name)
@@ -598,7 +602,6 @@ def _use(language: str, name: str) -> str:
 
 def _issue(ctx, step, expression, origin: Origin, language: str, where: str, span, triggers) -> Issue:
     body = expression.body
-    shown = "${{ " + body + " }}"
     single = path_of(expression.tree) if expression.tree is not None else None
     related = []
     for description, node, how in origin.hops:

@@ -1,0 +1,540 @@
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from pathlib import Path
+
+import cicdlint
+from cicdlint.rule import Issue, rule
+from cicdlint.yamlpos import Map, Scalar, Seq, to_python
+
+_DATA = Path(cicdlint.__file__).resolve().parent / "data"
+_SCHEMA_FILES = {"taskdef": "ecs-taskdef.schema.json", "service": "ecs-service.schema.json"}
+_SCHEMAS: dict = {}  # kind -> loaded schema
+_VALIDATORS: dict = {}  # (kind, definition) -> compiled validator, once per process
+
+# Template placeholders: a value that is filled in later is not checked.
+_PLACEHOLDER = re.compile(
+    r"\$\{|\$\(|\$\$|\$[A-Za-z_]|\{\{|\{%|#\{|<[^<>\s][^<>]*>|%[A-Za-z_][A-Za-z0-9_.-]*%"
+    r"|__[A-Za-z][A-Za-z0-9_]*__|@[A-Za-z_][A-Za-z0-9_]*@"
+)
+# Describe / create output: copied from AWS, so missing fields are not the writer's doing.
+_OUTPUT_SHAPES = {"DescribeTaskDefinitionOutput", "DescribeServicesOutput", "ServiceOutput", "Service"}
+_SERVICE_OUTPUT_FIELDS = ("serviceArn", "clusterArn", "deployments", "events", "runningCount", "pendingCount",
+                          "createdAt", "createdBy", "taskSets")
+_NAMED_LISTS = {"containerDefinitions": ("container", "name"), "services": ("service", "serviceName"),
+                "volumes": ("volume", "name")}
+_TYPE_NOUNS = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean",
+               "array": "a list", "object": "an object", "null": "null"}
+
+
+@rule(
+    id="ecs-schema",
+    kinds=("taskdef", "service"),
+    severity="error",
+    summary="ECS task definition or service has an unknown field, a wrong type or a value the API rejects",
+    tags=("correctness", "ecs"),
+)
+def check(doc, ctx):
+    """## What it does
+    Validates ECS task definitions and services against a JSON Schema of the Amazon ECS API
+    shapes (shipped in `cicdlint/data/ecs-taskdef.schema.json` and
+    `cicdlint/data/ecs-service.schema.json`). It accepts `RegisterTaskDefinition` input and
+    `describe-task-definition` output (`{"taskDefinition": {...}, "tags": [...]}`, whose
+    read-only fields such as `taskDefinitionArn`, `revision`, `status`, `compatibilities`,
+    `requiresAttributes` and `registeredAt` are also accepted in a bare task definition, as the
+    console's JSON view and `describe-task-definition --query taskDefinition` write them);
+    `CreateService` / `UpdateService` input; `describe-services` output
+    (`{"services": [...], "failures": [...]}`) and `create-service` output
+    (`{"service": {...}}`). It reports, one finding per problem:
+
+    - an unknown field, at its key, with the field it most likely means (`memoryReservaton`
+      -> `memoryReservation`, `Image` -> `image`), or the nested object it belongs in (a
+      task-level `portMappings` belongs in a container definition). A warning: the schema
+      can lag behind a brand-new API field;
+    - a value of the wrong type: a quoted number where the API takes an integer
+      (`"memory": "512"`), a number or boolean where it takes a string (an environment
+      variable `"value": 3000`, a log option `"awslogs-create-group": true`), a quoted
+      boolean (`"essential": "true"`), a string where it takes a list (`"command": "npm
+      start"`). Task-level `cpu` and `memory` are strings in the API but numbers are
+      accepted there, as the console and most tools accept them;
+    - a value outside an enumeration (`networkMode`, `requiresCompatibilities`,
+      `launchType`, `schedulingStrategy`, `deploymentController.type`, port `protocol`,
+      `logDriver`, `assignPublicIp`, `propagateTags`, `pidMode`, `ipcMode`, `dependsOn`
+      `condition`, `ulimits` `name`, ...), with the closest valid value; the values are
+      case-sensitive;
+    - a number outside its documented range: `healthCheck` `interval` 5-300, `timeout`
+      2-60, `retries` 1-10, `startPeriod` 0-300; ports 0-65535; `ephemeralStorage.sizeInGiB`
+      21-200; `swappiness` 0-100; capacity provider `weight` 0-1000 and `base` 0-100000;
+      `restartPolicy.restartAttemptPeriod` 60-1800; negative percentages, counts and grace
+      periods;
+    - a field the API requires inside a nested object (a `healthCheck` without `command`,
+      a `logConfiguration` without `logDriver`, a secret without `valueFrom`, a
+      `deploymentCircuitBreaker` without `rollback`), at the object's key. Top-level fields
+      (`family`, `containerDefinitions`, `serviceName`) are not required: deploy tools and CLI
+      flags often supply them.
+
+    Wrong types, enum values, ranges and missing fields are errors. Not reported: template
+    placeholders where a number, enum, list or object is expected (`"${CPU}"`, `"{{ port }}"`,
+    `"#{Port}"`, `"<IMAGE>"`, `"%PORT%"`, `"__PORT__"`, `"$$$NETWORK_MODE$$$"`), `null`
+    values (the ECS deploy action drops them), and read-only fields of describe output, whose
+    nested `deployments`, `events` and `taskSets` are AWS's own writing.
+
+    ## Why is this bad?
+    The AWS CLI checks `--cli-input-json` against these shapes and refuses the whole call on
+    the first unknown field or wrong type, so the deploy fails at its last step; the ECS API
+    rejects enum values and ranges it does not know. Tools that do not validate are worse: a
+    misspelt `memoryReservaton` or `healthcheck` can be dropped on the way, and the task
+    definition is registered without the limit or the health check you wrote, and nothing
+    tells you.
+
+    ## Example
+    ```json
+    {
+      "family": "api",
+      "networkMode": "aws-vpc",
+      "containerDefinitions": [
+        {
+          "name": "api",
+          "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.2",
+          "memoryReservaton": 256,
+          "essential": "true",
+          "portMappings": [{"containerPort": "8080", "protocol": "TCP"}],
+          "healthCheck": {"command": ["CMD-SHELL", "curl -f http://localhost:8080/health"], "interval": 1}
+        }
+      ]
+    }
+    ```
+
+    ## Use instead
+    ```json
+    {
+      "family": "api",
+      "networkMode": "awsvpc",
+      "containerDefinitions": [
+        {
+          "name": "api",
+          "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.2",
+          "memoryReservation": 256,
+          "essential": true,
+          "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
+          "healthCheck": {"command": ["CMD-SHELL", "curl -f http://localhost:8080/health"], "interval": 30}
+        }
+      ]
+    }
+    ```
+    Spell fields as the ECS API does (case-sensitive lowerCamelCase), write numbers and
+    booleans without quotes and strings with them, and pick enum values and ranges from the
+    AWS API reference.
+    """
+    root = doc.root
+    if not isinstance(root, Map):
+        return
+    shape = _shape(doc.kind, root)
+    if shape is None:
+        return
+    validator = _validator(doc.kind, shape)
+    data = to_python(root)
+    output = shape in _OUTPUT_SHAPES
+    seen = set()
+    errors = sorted(validator.iter_errors(data), key=lambda error: [str(part) for part in error.absolute_path])
+    for error in errors:
+        for issue in _issues(error, root, data, output, validator.schema, shape):
+            node = issue.node
+            marker = (id(node), issue.message)
+            if marker not in seen:
+                seen.add(marker)
+                yield issue
+
+
+# --- schema --------------------------------------------------------------------------------------------
+
+
+def _shape(kind: str, root: Map) -> str | None:
+    if kind == "taskdef":
+        if "containerDefinitions" not in root and isinstance(root.get("taskDefinition"), Map):
+            return "DescribeTaskDefinitionOutput"
+        return "TaskDefinition"
+    if kind == "service":
+        if isinstance(root.get("services"), Seq):
+            return "DescribeServicesOutput"
+        if isinstance(root.get("service"), Map):
+            return "ServiceOutput"
+        if any(name in root for name in _SERVICE_OUTPUT_FIELDS):
+            return "Service"  # one entry of describe-services output, saved on its own
+        return "ServiceInput"
+    return None
+
+
+def _schema(kind: str) -> dict:
+    schema = _SCHEMAS.get(kind)
+    if schema is None:
+        with open(_DATA / _SCHEMA_FILES[kind], encoding="utf-8") as file:
+            schema = _SCHEMAS[kind] = json.load(file)
+    return schema
+
+
+def _validator(kind: str, shape: str):
+    validator = _VALIDATORS.get((kind, shape))
+    if validator is None:
+        import jsonschema  # only when an ECS file is linted
+
+        schema = dict(_schema(kind))
+        schema["$ref"] = f"#/$defs/{shape}"
+        validator = _VALIDATORS[(kind, shape)] = jsonschema.Draft202012Validator(schema)
+    return validator
+
+
+def _resolve(schema: dict, root_schema: dict) -> dict:
+    """A definition's schema from a `{"$ref": "#/$defs/X"}`."""
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        return root_schema["$defs"].get(ref[len("#/$defs/"):], {})
+    return schema if isinstance(schema, dict) else {}
+
+
+# --- errors -> findings -----------------------------------------------------------------------------
+
+
+def _issues(error, root, data, output: bool, root_schema: dict, shape: str):
+    path = list(error.absolute_path)
+    instance = error.instance
+    kind = error.validator
+    if kind == "additionalProperties":
+        yield from _unknown_keys(error, path, root, data, root_schema, shape)
+        return
+    if instance is None or _is_placeholder(instance):
+        return
+    node = _node_at(root, path)
+    if node is None:
+        return
+    where = _where(path, data)
+    schema = error.schema
+    if kind == "type":
+        yield Issue(node, _type_message(where, instance, schema, root_schema), severity="error")
+    elif kind == "enum":
+        yield Issue(node, _enum_message(where, instance, schema), severity="error")
+    elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        yield Issue(node, _range_message(where, instance, schema), severity="error")
+    elif kind == "required":
+        if output or not isinstance(node, Map):
+            return
+        missing = [name for name in error.validator_value if name not in instance]
+        for name in missing:
+            target = _key_at(root, path) or node
+            noun = schema.get("x-noun") or "this object"
+            yield Issue(
+                target,
+                f"Add '{name}' to {where.subject}. The ECS API requires it in {noun} and rejects the"
+                f" {_document(path)} without it.",
+                severity="error",
+            )
+    elif kind in ("maxItems", "minItems"):
+        yield Issue(node, f"Shorten {where.subject} to at most {error.validator_value} entries. It has"
+                          f" {len(instance)}, more than the ECS API accepts.", severity="error")
+
+
+def _unknown_keys(error, path, root, data, root_schema, shape):
+    instance = error.instance
+    schema = error.schema
+    if not isinstance(instance, dict):
+        return
+    known = schema.get("properties", {})
+    node = _node_at(root, path)
+    if not isinstance(node, Map):
+        return
+    where = _where(path, data)
+    noun = schema.get("x-noun") or "this object"
+    for name in instance:
+        if name in known or _is_placeholder(name):
+            continue
+        key = node.key(name)
+        if key is None:
+            continue
+        inside = f" of {where.subject}" if path else ""
+        suggestion, reason = _suggest(name, known, noun)
+        confidence = "high"
+        if suggestion:
+            fix = f"Rename '{name}'{inside} to '{suggestion}'."
+        else:
+            fix, reason = _misplaced(name, path, data, schema, root_schema, shape, noun)
+            if not fix:
+                fix = f"Remove '{name}'{inside} or correct its name."
+                reason = f" '{name}' is not a field of {noun} in the ECS API."
+                confidence = "medium"
+        yield Issue(
+            key,
+            f"{fix}{reason} The AWS CLI rejects a file with an unknown field, and tools that do not validate"
+            " drop it, so the setting never takes effect.",
+            severity="warning",
+            confidence=confidence,
+        )
+
+
+def _misplaced(name, path, data, schema, root_schema, shape, noun) -> tuple[str, str]:
+    """A field written one level too deep or too shallow: (fix, reason), or ("", "")."""
+    target = _belongs_in(name, schema, root_schema)
+    inside = f" of {_where(path, data).subject}" if path else ""
+    if target:
+        return f"Move '{name}'{inside} into {target}.", f" It is a field of {target}, not of {noun}."
+    parent_path = list(path)
+    while parent_path and isinstance(parent_path[-1], int):
+        parent_path.pop()
+    if not parent_path:
+        return "", ""
+    parent_path.pop()
+    parent = _schema_at(root_schema, shape, parent_path)
+    if name in parent.get("properties", {}):
+        holder = _where(parent_path, data).subject if parent_path else "the top level"
+        field = path[len(parent_path)]
+        return (
+            f"Move '{name}' out of '{field}' up to {holder}.",
+            f" It is a field of {parent.get('x-noun') or holder}, not of {noun}.",
+        )
+    return "", ""
+
+
+def _schema_at(root_schema: dict, shape: str, path: list) -> dict:
+    schema = root_schema["$defs"].get(shape, {})
+    for part in path:
+        schema = _resolve(schema, root_schema)
+        if isinstance(part, int):
+            schema = schema.get("items", {})
+        else:
+            schema = schema.get("properties", {}).get(part, {})
+    return _resolve(schema, root_schema)
+
+
+def _suggest(name: str, known: dict, noun: str) -> tuple[str | None, str]:
+    lowered = {field.lower(): field for field in known}
+    same = lowered.get(name.lower())
+    if same:
+        return same, f" Field names are case-sensitive: '{name}' is not a field of {noun}."
+    squashed = name.lower().replace("_", "").replace("-", "")
+    same = lowered.get(squashed)
+    if same:
+        return same, f" '{name}' is not a field of {noun}: the ECS API spells it '{same}'."
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.8)
+    if not close:
+        close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.8)
+        close = [lowered[close[0]]] if close else []
+    if close:
+        return close[0], f" '{name}' is not a field of {noun}."
+    return None, ""
+
+
+def _belongs_in(name: str, schema: dict, root_schema: dict) -> str | None:
+    """The child object (one level down) whose schema has the field, as words."""
+    for field, child in schema.get("properties", {}).items():
+        target = child.get("items", child) if isinstance(child, dict) else {}
+        resolved = _resolve(target, root_schema)
+        if name in resolved.get("properties", {}):
+            if child.get("type") == "array":
+                return f"an entry of '{field}'"
+            return f"'{field}'"
+    return None
+
+
+def _type_message(where, instance, schema: dict, root_schema: dict) -> str:
+    expected = schema.get("type")
+    types = expected if isinstance(expected, list) else [expected]
+    unit = f" ({schema['x-unit']})" if schema.get("x-unit") else ""
+    shown = _show(instance)
+    found = _json_type(instance)
+    if "string" in types and isinstance(instance, (bool, int, float)):
+        literal = json.dumps(str(shown))
+        return (f"Quote {where.subject}: write {literal}. The ECS API takes a string here and rejects the"
+                f" {found} {shown}.")
+    if ("integer" in types or "number" in types) and isinstance(instance, str):
+        number = _parse_number(instance)
+        wanted = "an integer" if "integer" in types else "a number"
+        if number is not None and ("number" in types or float(number).is_integer()):
+            return (f"Write {where.subject} as the number {number}{unit}, without quotes. The ECS API takes"
+                    f" {wanted} here and rejects the string {json.dumps(instance)}.")
+        return f"Set {where.subject} to {wanted}{unit}. The string {json.dumps(_short(instance))} is not a number."
+    if "integer" in types and isinstance(instance, float):
+        return (f"Set {where.subject} to a whole number{unit}. The ECS API takes an integer here and rejects"
+                f" {instance}.")
+    if types == ["boolean"]:
+        if isinstance(instance, str) and instance.strip().lower() in ("true", "false"):
+            value = instance.strip().lower()
+            return (f"Write {where.subject} as {value}, without quotes. The ECS API takes a boolean here and"
+                    f" rejects the string {json.dumps(instance)}.")
+        return (f"Set {where.subject} to true or false. The ECS API takes a boolean here and rejects the"
+                f" {found} {json.dumps(shown) if isinstance(shown, str) else shown}.")
+    if types == ["array"]:
+        items = _resolve(schema.get("items", {}), root_schema)
+        what = "a list of strings" if items.get("type") == "string" else "a list"
+        if items.get("x-noun"):
+            what = f"a list of objects ({items['x-noun']} each)"
+        example = ""
+        if isinstance(instance, str) and items.get("type") == "string":
+            example = f", e.g. [{json.dumps(_short(instance))}]"
+        return (f"Make {where.subject} {what}{example}. The ECS API takes a JSON array here and rejects"
+                f" {_article(found)}.")
+    if types == ["object"]:
+        return f"Make {where.subject} an object ({{...}}). The ECS API takes an object here and rejects {_article(found)}."
+    wanted = " or ".join(_TYPE_NOUNS.get(name, name) for name in types)
+    return f"Set {where.subject} to {wanted}{unit}. The ECS API rejects {_article(found)} here."
+
+
+def _enum_message(where, instance, schema: dict) -> str:
+    values = [value for value in schema.get("enum", []) if value is not None]
+    noun = schema.get("x-noun") or "a value the ECS API accepts"
+    listed = ", ".join(sorted(str(value) for value in values))
+    if isinstance(instance, str):
+        same = [value for value in values if str(value).lower() == instance.strip().lower()]
+        if same:
+            return (f"Set {where.subject} to '{same[0]}'. '{instance}' is not {noun}: ECS values are"
+                    f" case-sensitive.")
+        close = difflib.get_close_matches(instance.lower(), [str(value).lower() for value in values], n=1,
+                                          cutoff=0.6)
+        if close:
+            value = next(str(value) for value in values if str(value).lower() == close[0])
+            return f"Set {where.subject} to '{value}' (one of {listed}). '{_short(instance)}' is not {noun}."
+        return f"Set {where.subject} to one of {listed}. '{_short(instance)}' is not {noun}."
+    return f"Set {where.subject} to one of {listed}. The {_json_type(instance)} {_show(instance)} is not {noun}."
+
+
+def _range_message(where, instance, schema: dict) -> str:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    unit = f" {schema['x-unit']}" if schema.get("x-unit") else ""
+    if low is not None and high is not None:
+        wanted = f"a value from {_num(low)} to {_num(high)}{unit}"
+    elif low is not None:
+        wanted = f"{_num(low)}{unit} or more"
+    else:
+        wanted = f"{_num(high)}{unit} or less"
+    return f"Set {where.subject} to {wanted}. {_num(instance)} is outside the range ECS accepts."
+
+
+# --- where the error is ---------------------------------------------------------------------------
+
+
+class _Where:
+    def __init__(self, field: str, context: str):
+        self.field = field
+        self.context = context
+
+    @property
+    def subject(self) -> str:
+        if not self.field:
+            return self.context or "the document"
+        return f"'{self.field}'" + (f" of {self.context}" if self.context else "")
+
+
+def _where(path: list, data) -> _Where:
+    """The field's path below its innermost named object (container, service, volume)."""
+    context, start = "", 0
+    current, parent_key = data, None
+    for index, part in enumerate(path):
+        if isinstance(part, int) and parent_key in _NAMED_LISTS and isinstance(current, list):
+            item = current[part] if 0 <= part < len(current) else None
+            label, name_field = _NAMED_LISTS[parent_key]
+            name = item.get(name_field) if isinstance(item, dict) else None
+            shown = f"'{name}'" if isinstance(name, str) and name else f"#{part + 1}"
+            context, start = f"{label} {shown}", index + 1
+        parent_key = part if isinstance(part, str) else parent_key
+        try:
+            current = current[part]
+        except (KeyError, IndexError, TypeError):
+            current = None
+    field = ""
+    for part in path[start:]:
+        if isinstance(part, int):
+            field += f"[{part}]"
+        else:
+            field += ("." if field else "") + part
+    if field.startswith("taskDefinition.") and not context:
+        field = field[len("taskDefinition."):]
+    return _Where(field, context)
+
+
+def _node_at(root, path: list):
+    node = root
+    for part in path:
+        if isinstance(node, Map) and isinstance(part, str):
+            node = node.get(part)
+        elif isinstance(node, Seq) and isinstance(part, int) and 0 <= part < len(node.items):
+            node = node.items[part]
+        else:
+            return None
+    return node
+
+
+def _key_at(root, path: list):
+    """The key node naming the object at `path` (for a list item: its list's key)."""
+    parts = list(path)
+    while parts and isinstance(parts[-1], int):
+        parts.pop()
+    if not parts:
+        return None
+    parent = _node_at(root, parts[:-1])
+    return parent.key(parts[-1]) if isinstance(parent, Map) else None
+
+
+def _document(path: list) -> str:
+    first = path[0] if path else None
+    if first in ("containerDefinitions", "taskDefinition", "volumes"):
+        return "task definition"
+    if first in ("services", "service"):
+        return "service"
+    return "file"
+
+
+# --- small helpers ---------------------------------------------------------------------------------
+
+
+def _is_placeholder(value) -> bool:
+    if isinstance(value, str):
+        return bool(_PLACEHOLDER.search(value))
+    if isinstance(value, dict) and len(value) == 1:  # CloudFormation intrinsic: {"Ref": ...}
+        key = next(iter(value))
+        return key == "Ref" or key.startswith("Fn::")
+    return False
+
+
+def _parse_number(text: str):
+    text = text.strip()
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+\.\d+", text):
+        return float(text)
+    return None
+
+
+def _json_type(value) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def _article(type_name: str) -> str:
+    return {"object": "an object", "list": "a list", "null": "null"}.get(type_name, f"a {type_name}")
+
+
+def _show(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _short(value)
+    return value
+
+
+def _num(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
