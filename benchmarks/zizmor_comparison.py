@@ -3,16 +3,32 @@
 
     python benchmarks/zizmor_comparison.py [--zizmor PATH] [--corpus DIR]
 
-Runs `zizmor --offline --format json` and `cicdlint check --format json` over the same tree, maps
-each zizmor audit to its cicdlint counterpart, and matches findings by file and line (a finding
-within LINE_SLACK lines of the other tool's, in the same file, counts as the same one: the tools
-anchor some findings on a key and others on its value). Rewrites the generated part of
-benchmarks/zizmor-comparison.md (between the `generated` markers); the hand-written reasons
-around it are kept.
+Runs `zizmor --offline --persona auditor --format json` (every finding, each tagged with the
+persona that shows it) and `cicdlint check --format json` over the same tree, maps each zizmor
+audit to its cicdlint counterpart and pairs the findings of each file in passes:
+
+1. same line and same anchored text (a `${{ }}` expression, a `uses:` value...);
+2. same job/step and same anchored text (zizmor places every repeat of an expression in a
+   `run:` block on the line of the first one; cicdlint places each on its own line);
+3. nearest line within LINE_SLACK lines (the tools anchor some findings on a key and others
+   on its value);
+4. for audits whose tools report the same problem at a different granularity (GROUPS), a
+   cicdlint finding covers the zizmor findings that are part of it, e.g. one "no
+   `permissions:` in this workflow" at `on:` covers zizmor's per-job "default permissions
+   used" findings. These are counted apart (column "grouped") so the difference stays visible.
+
+The comparison uses zizmor's default (`regular`) persona, except for audits zizmor only reports
+in its `auditor` persona (AUDITOR_ONLY). cicdlint findings left over are then matched against
+zizmor's `auditor`/`pedantic`-only findings, to tell "zizmor does not see it" from "zizmor
+sees it but hides it by default".
+
+Rewrites the generated part of benchmarks/zizmor-comparison.md (between the `generated`
+markers); the hand-written reasons around it are kept.
 """
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import os
 import random
@@ -20,7 +36,8 @@ import re
 import shutil
 import subprocess
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -45,35 +62,214 @@ COUNTERPARTS = {
     "bot-conditions": "spoofable-bot-condition",
     "use-trusted-publishing": "use-trusted-publishing",
     "hardcoded-container-credentials": "hardcoded-credential",
-    "secrets-outside-env": "secret-outside-environment",  # zizmor reports it only with --persona auditor
+    "secrets-outside-env": "secret-outside-environment",
+}
+# zizmor reports these audits only with `--persona auditor`: compare against that persona.
+AUDITOR_ONLY = {"secrets-outside-env", "self-hosted-runner"}
+
+
+def _permissions_key(hit: "Hit") -> str | None:
+    text = hit.message
+    if hit.tool == "zizmor":
+        if text.startswith("default permissions used"):
+            return "default"
+        scope = re.match(r"([\w-]+): write is overly broad at the workflow level", text)
+        return f"write:{scope.group(1)}" if scope else None
+    if text.startswith("Add a top-level `permissions:`"):
+        return "default"
+    scope = re.match(r"Move `([\w-]+): write` from the workflow", text)
+    if scope:
+        return f"write:{scope.group(1)}"
+    if text.startswith(("Remove `id-token: write`:", "Grant `id-token: write` only")):
+        return "write:id-token"
+    return None
+
+
+def _permissions_covers(z: "Hit", c: "Hit") -> bool:
+    """excessive-permissions: zizmor reports a workflow without `permissions:` once for the
+    workflow and once per job, and a workflow-level write scope once per job that inherits it;
+    cicdlint reports the first once per workflow (at `on:`) and the second once, at the scope's
+    entry in the workflow's `permissions:`."""
+    key = _permissions_key(z)
+    return key is not None and key == _permissions_key(c)
+
+
+def _expression_covers(z: "Hit", c: "Hit") -> bool:
+    """template-injection: zizmor reports each context of an expression (`github.ref_name` and
+    `github.ref` in `${{ github.ref_name || github.ref }}`); cicdlint reports the expression."""
+    return z.line == c.line and len(z.text) >= 3 and z.text in c.text and z.text != c.text
+
+
+def _job_covers(z: "Hit", c: "Hit") -> bool:
+    """secrets-outside-env: zizmor reports every `secrets.X` expression of a job that has no
+    environment; cicdlint reports the job once, at its first secret, and names them all."""
+    return len(z.container) >= 2 and z.container[:2] == c.container[:2] and z.text.replace("${{", "").strip(" }") in c.message
+
+
+# audit -> covers(zizmor hit, cicdlint hit): the cicdlint finding reports the zizmor finding's
+# problem as part of a larger unit.
+GROUPS = {
+    "excessive-permissions": _permissions_covers,
+    "template-injection": _expression_covers,
+    "secrets-outside-env": _job_covers,
 }
 
 
-def run_zizmor(zizmor: str, corpus: Path) -> list[tuple[str, str, int]]:
-    """(audit, path relative to the corpus, line) for every zizmor finding's primary location."""
-    result = subprocess.run(
-        [zizmor, "--offline", "--no-progress", "--format", "json", str(corpus)],
-        capture_output=True, text=True, check=False,
-    )
+@dataclass
+class Hit:
+    tool: str
+    audit: str  # zizmor audit or cicdlint rule
+    path: str  # relative to the corpus
+    line: int
+    end_line: int
+    text: str = ""  # the anchored text, white space squeezed
+    message: str = ""  # zizmor's annotation or cicdlint's message
+    persona: str = "regular"
+    level: str = ""  # zizmor severity/confidence, cicdlint severity/confidence
+    lines: tuple = ()  # every primary line (zizmor findings may have several)
+    container: tuple = ()  # ('jobs', id, 'steps', i) / ('runs', 'steps', i) / ...
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class Files:
+    """Text, line offsets and job/step extents of the corpus files, loaded once."""
+
+    def __init__(self, corpus: Path):
+        self.corpus = corpus
+        self._cache: dict[str, tuple] = {}
+
+    def get(self, path: str):
+        if path not in self._cache:
+            self._cache[path] = self._load(path)
+        return self._cache[path]
+
+    def _load(self, path: str):
+        try:
+            data = (self.corpus / path).read_bytes()
+        except OSError:
+            return b"", "", [0], []
+        text = data.decode("utf-8", "replace").lstrip("\ufeff")
+        starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        return data, text, starts, _extents(text)
+
+    def container(self, path: str, line: int) -> tuple:
+        """The innermost job or step whose lines hold `line`."""
+        best = ()
+        for start, end, route in self.get(path)[3]:
+            if start <= line <= end and len(route) > len(best):
+                best = route
+        return best
+
+    def text_at(self, path: str, line: int, col: int, end_line: int, end_col: int) -> str:
+        """Text between 1-based line/column points (columns in code points, end exclusive)."""
+        _, text, starts, _ = self.get(path)
+        if not 1 <= line <= len(starts) or not 1 <= end_line <= len(starts):
+            return ""
+        return text[starts[line - 1] + col - 1 : starts[end_line - 1] + end_col - 1]
+
+    def bytes_at(self, path: str, start: int, end: int) -> str:
+        return self.get(path)[0][start:end].decode("utf-8", "replace")
+
+
+def _extents(text: str) -> list[tuple[int, int, tuple]]:
+    """(first line, last line, route) of each job and step of a workflow or composite action."""
+    try:
+        from cicdlint.yamlpos import Map, Seq, compose
+    except ImportError:
+        return []
+    try:
+        root = compose(text).root
+    except Exception:
+        return []
+    if not isinstance(root, Map):
+        return []
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def lines(node, key=None) -> tuple[int, int]:
+        first = key.start if key is not None else node.start
+        return bisect.bisect_right(starts, first), bisect.bisect_right(starts, max(node.end - 1, first))
+
+    out = []
+
+    def steps(seq, route):
+        if isinstance(seq, Seq):
+            for index, step in enumerate(seq):
+                out.append((*lines(step), route + ("steps", index)))
+
+    jobs = root.get("jobs")
+    if isinstance(jobs, Map):
+        for key, job in jobs.pairs:
+            out.append((*lines(job, key), ("jobs", key.value)))
+            if isinstance(job, Map):
+                steps(job.get("steps"), ("jobs", key.value))
+    runs = root.get("runs")
+    if isinstance(runs, Map):
+        steps(runs.get("steps"), ("runs",))
+    return out
+
+
+def run_zizmor(zizmor: str, corpus: Path, files: Files, saved: Path | None = None) -> list[Hit]:
+    """One hit per zizmor finding, at its first primary location (all kept in `lines`)."""
+    if saved is not None:
+        output = saved.read_text(encoding="utf-8")
+    else:
+        output = subprocess.run(
+            [zizmor, "--offline", "--no-progress", "--persona", "auditor", "--format", "json", str(corpus)],
+            capture_output=True, text=True, check=False,
+        ).stdout
     found = []
-    for finding in json.loads(result.stdout or "[]"):
-        for location in finding["locations"]:
-            if location["symbolic"]["kind"] != "Primary":
-                continue
-            path = location["symbolic"]["key"]["Local"]["verbatim_path"]
-            line = location["concrete"]["location"]["start_point"]["row"] + 1
-            found.append((finding["ident"], _relative(path, corpus), line))
+    for finding in json.loads(output or "[]"):
+        primaries = [loc for loc in finding["locations"] if loc["symbolic"]["kind"] == "Primary"]
+        if not primaries:
+            continue
+        first = primaries[0]
+        path = _relative(first["symbolic"]["key"]["Local"]["verbatim_path"], corpus)
+        concrete = first["concrete"]["location"]
+        line = concrete["start_point"]["row"] + 1
+        span = concrete.get("offset_span") or {}
+        determinations = finding["determinations"]
+        found.append(Hit(
+            tool="zizmor",
+            audit=finding["ident"],
+            path=path,
+            line=line,
+            end_line=concrete["end_point"]["row"] + 1,
+            text=_squeeze(files.bytes_at(path, span.get("start", 0), span.get("end", 0))),
+            message=first["symbolic"].get("annotation") or "",
+            persona=determinations["persona"].lower(),
+            level=f"{determinations['severity'].lower()}/{determinations['confidence'].lower()}",
+            lines=tuple(loc["concrete"]["location"]["start_point"]["row"] + 1 for loc in primaries),
+            container=files.container(path, line),
+        ))
     return found
 
 
-def run_cicdlint(corpus: Path) -> list[tuple[str, str, int]]:
+def run_cicdlint(corpus: Path, files: Files) -> list[Hit]:
     command = shutil.which("cicdlint") or str(Path(sys.executable).with_name("cicdlint"))
     result = subprocess.run(
         [command, "check", str(corpus), "--no-config", "--exit-zero", "--format", "json",
          "--select", ",".join(COUNTERPARTS.values())],
         capture_output=True, text=True, check=False,
     )
-    return [(f["rule"], _relative(f["path"], corpus), f["line"]) for f in json.loads(result.stdout)["findings"]]
+    found = []
+    for f in json.loads(result.stdout)["findings"]:
+        path = _relative(f["path"], corpus)
+        found.append(Hit(
+            tool="cicdlint",
+            audit=f["rule"],
+            path=path,
+            line=f["line"],
+            end_line=f["end_line"],
+            text=_squeeze(files.text_at(path, f["line"], f["column"], f["end_line"], f["end_column"])),
+            message=f["message"],
+            level=f"{f['severity']}/{f['confidence']}",
+            lines=(f["line"],),
+            container=files.container(path, f["line"]),
+        ))
+    return found
 
 
 def _relative(path: str, corpus: Path) -> str:
@@ -84,49 +280,145 @@ def _relative(path: str, corpus: Path) -> str:
         return path
 
 
-def match(theirs: list[tuple[str, int]], ours: list[tuple[str, int]]):
-    """Pair findings in the same file within LINE_SLACK lines, nearest first."""
-    unmatched_ours = defaultdict(list)
-    for path, line in ours:
-        unmatched_ours[path].append(line)
-    both, only_theirs = [], []
-    for path, line in sorted(theirs):
-        candidates = unmatched_ours.get(path, [])
-        best = min(candidates, key=lambda ours_line: abs(ours_line - line), default=None)
-        if best is not None and abs(best - line) <= LINE_SLACK:
-            candidates.remove(best)
-            both.append((path, line))
-        else:
-            only_theirs.append((path, line))
-    only_ours = [(path, line) for path, lines in unmatched_ours.items() for line in lines]
-    return both, only_theirs, sorted(only_ours)
+def _same_text(a: Hit, b: Hit) -> bool:
+    """One anchored text holds the other (zizmor anchors `${{ x }}` or `x`, cicdlint may too)."""
+    if not a.text or not b.text:
+        return False
+    short, long = sorted((a.text, b.text), key=len)
+    return len(short) >= 3 and short in long
 
 
-def report(zizmor_findings, cicdlint_findings, corpus: Path) -> str:
+@dataclass
+class Match:
+    both: list = field(default_factory=list)  # (zizmor hit, cicdlint hit)
+    grouped: list = field(default_factory=list)  # (zizmor hits, cicdlint hits) of one group
+    only_theirs: list = field(default_factory=list)
+    only_ours: list = field(default_factory=list)
+
+
+def match(theirs: list[Hit], ours: list[Hit], group=None) -> Match:
+    """Pair the findings of each file (see the module docstring for the passes)."""
+    result = Match()
+    by_path_ours = defaultdict(list)
+    for hit in ours:
+        by_path_ours[hit.path].append(hit)
+    by_path_theirs = defaultdict(list)
+    for hit in theirs:
+        by_path_theirs[hit.path].append(hit)
+    for path in sorted(set(by_path_ours) | set(by_path_theirs)):
+        left = sorted(by_path_theirs.get(path, []), key=lambda h: h.line)
+        right = sorted(by_path_ours.get(path, []), key=lambda h: h.line)
+        passes = (
+            lambda z, c: c.line in z.lines and _same_text(z, c),
+            lambda z, c: z.container == c.container and _same_text(z, c),
+        )
+        for accept in passes:
+            for z in list(left):
+                partner = next((c for c in right if accept(z, c)), None)
+                if partner is not None:
+                    left.remove(z)
+                    right.remove(partner)
+                    result.both.append((z, partner))
+        for z in list(left):
+            distance = lambda c: min(abs(c.line - line) for line in z.lines)  # noqa: E731
+            partner = min(right, key=distance, default=None)
+            if partner is not None and distance(partner) <= LINE_SLACK:
+                left.remove(z)
+                right.remove(partner)
+                result.both.append((z, partner))
+        if group is not None:
+            # A cicdlint finding already paired one to one may also cover others.
+            candidates = right + [c for _, c in result.both if c.path == path]
+            covered = defaultdict(list)
+            for z in list(left):
+                cover = next((c for c in candidates if group(z, c)), None)
+                if cover is not None:
+                    left.remove(z)
+                    covered[id(cover)].append((z, cover))
+            for pairs in covered.values():
+                cover = pairs[0][1]
+                if cover in right:
+                    right.remove(cover)
+                result.grouped.append(([z for z, _ in pairs], [cover]))
+        result.only_theirs += left
+        result.only_ours += right
+    return result
+
+
+def _levels(hits: list[Hit]) -> str:
+    counts = Counter(hit.level for hit in hits)
+    return ", ".join(f"{level} {n}" for level, n in counts.most_common())
+
+
+def report(zizmor_findings: list[Hit], cicdlint_findings: list[Hit], corpus: Path) -> str:
     by_audit = defaultdict(list)
-    for audit, path, line in zizmor_findings:
-        by_audit[audit].append((path, line))
+    for hit in zizmor_findings:
+        by_audit[hit.audit].append(hit)
     by_rule = defaultdict(list)
-    for rule, path, line in cicdlint_findings:
-        by_rule[rule].append((path, line))
-    rows = ["| zizmor audit | cicdlint rule | both | only zizmor | only cicdlint |", "| --- | --- | ---: | ---: | ---: |"]
-    samples = []
+    for hit in cicdlint_findings:
+        by_rule[hit.audit].append(hit)
+    rows = [
+        "| zizmor audit | cicdlint rule | zizmor persona | both | grouped (zizmor → cicdlint) | only zizmor "
+        "| only cicdlint | of which zizmor reports as auditor/pedantic |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    levels, samples, grouping = [], [], []
     rng = random.Random(0)
+    default_total = 0
     for audit, rule in COUNTERPARTS.items():
-        both, only_theirs, only_ours = match(by_audit.get(audit, []), by_rule.get(rule, []))
-        rows.append(f"| `{audit}` | `{rule}` | {len(both)} | {len(only_theirs)} | {len(only_ours)} |")
-        for label, items in (("only zizmor", only_theirs), ("only cicdlint", only_ours)):
+        persona = "auditor" if audit in AUDITOR_ONLY else "regular"
+        compared = [h for h in by_audit.get(audit, []) if audit in AUDITOR_ONLY or h.persona == "regular"]
+        hidden = [h for h in by_audit.get(audit, []) if h not in compared]
+        default_total += len(compared)
+        result = match(compared, by_rule.get(rule, []), GROUPS.get(audit))
+        seen_hidden = match(hidden, result.only_ours, GROUPS.get(audit))
+        hidden_count = len(seen_hidden.both) + sum(len({id(c) for c in cs if c in result.only_ours}) for _, cs in seen_hidden.grouped)
+        grouped_z = sum(len(zs) for zs, _ in result.grouped)
+        grouped_c = len({id(c) for _, cs in result.grouped for c in cs})
+        grouped = f"{grouped_z} → {grouped_c}" if result.grouped else "–"
+        rows.append(
+            f"| `{audit}` | `{rule}` | {persona} | {len(result.both)} | {grouped} | {len(result.only_theirs)} "
+            f"| {len(result.only_ours)} | {hidden_count if result.only_ours else '–'} |"
+        )
+        if result.grouped:
+            grouping.append(f"- `{audit}`: {grouped_z} zizmor findings in {len(result.grouped)} groups, covered by {grouped_c} cicdlint findings.")
+        if result.only_theirs or result.only_ours:
+            levels.append(
+                f"- `{audit}`: only zizmor ({len(result.only_theirs)}): {_levels(result.only_theirs) or '–'}; "
+                f"only cicdlint ({len(result.only_ours)}): {_levels(result.only_ours) or '–'}"
+            )
+        for label, items in (("only zizmor", result.only_theirs), ("only cicdlint", result.only_ours)):
             if items:
-                picked = sorted(rng.sample(items, min(SAMPLES, len(items))))
-                samples.append(f"- `{audit}` / `{rule}`, {label}: " + ", ".join(f"`{p}:{n}`" for p, n in picked))
-    others = sorted(set(by_audit) - set(COUNTERPARTS))
+                picked = sorted(rng.sample(items, min(SAMPLES, len(items))), key=lambda h: (h.path, h.line))
+                samples.append(f"- `{audit}` / `{rule}`, {label}: " + ", ".join(f"`{h.path}:{h.line}`" for h in picked))
+    others = sorted(a for a in by_audit if a not in COUNTERPARTS)
+    other_counts = [
+        f"`{a}` ({sum(1 for h in by_audit[a] if h.persona == 'regular')}"
+        f"{'' if all(h.persona == 'regular' for h in by_audit[a]) else ' + ' + str(sum(1 for h in by_audit[a] if h.persona != 'regular')) + ' auditor/pedantic'})"
+        for a in others
+    ]
+    files_with = {h.path for h in zizmor_findings} | {h.path for h in cicdlint_findings}
     lines = [
-        f"Corpus: `{corpus.name}/` ({len({p for _, p, _ in zizmor_findings} | {p for _, p, _ in cicdlint_findings})} files with findings). "
-        f"zizmor: {len(zizmor_findings)} findings in all; cicdlint (counterpart rules): {len(cicdlint_findings)}.",
+        f"Corpus: `{corpus.name}/` ({len(files_with)} files with findings). zizmor: {default_total} findings of counterpart "
+        f"audits compared ({len(zizmor_findings)} findings of all audits and personas); cicdlint (counterpart rules): "
+        f"{len(cicdlint_findings)}.",
         "",
         *rows,
         "",
-        "zizmor audits with no counterpart here: " + (", ".join(f"`{a}` ({len(by_audit[a])})" for a in others) or "none") + ".",
+        "Columns: *both* counts zizmor findings paired one to one with a cicdlint finding; *grouped* counts zizmor "
+        "findings covered by a cicdlint finding that reports the same problem once for a larger unit (a workflow, a job); "
+        "the last column counts the *only cicdlint* findings that zizmor reports too, but only with "
+        "`--persona auditor` or `--pedantic`.",
+        "",
+        "Granularity differences (grouped):",
+        "",
+        *(grouping or ["- none"]),
+        "",
+        "Disagreements by zizmor severity/confidence and by cicdlint severity/confidence:",
+        "",
+        *levels,
+        "",
+        "zizmor audits with no counterpart here (regular persona): " + (", ".join(other_counts) or "none") + ".",
         "",
         "Samples of the disagreements (random, seeded, read for the reasons below):",
         "",
@@ -139,8 +431,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--zizmor", default=os.environ.get("ZIZMOR") or shutil.which("zizmor") or "zizmor")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--zizmor-output", type=Path, help="read this saved output of "
+                        "`zizmor --offline --persona auditor --format json CORPUS` instead of running zizmor")
     args = parser.parse_args()
-    generated = report(run_zizmor(args.zizmor, args.corpus), run_cicdlint(args.corpus), args.corpus)
+    files = Files(args.corpus)
+    zizmor_findings = run_zizmor(args.zizmor, args.corpus, files, args.zizmor_output)
+    generated = report(zizmor_findings, run_cicdlint(args.corpus, files), args.corpus)
     text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "<!-- generated:start -->\n<!-- generated:end -->\n"
     text = re.sub(
         r"(<!-- generated:start -->\n).*?(<!-- generated:end -->)",

@@ -334,3 +334,88 @@ def job_can_run(job, event: str, _seen: frozenset = frozenset()) -> bool:
 def step_can_run(step, event: str) -> bool:
     """Can the step run in that scenario (its `if:` and its job's)?"""
     return can_run(step.if_, event) and job_can_run(step.job, event)
+
+
+# --- Any event, not only a fork's (added for the deploy-practice rules) ---------------------------
+# `can_run` assumes an outsider's fork. `can_run_when` asks the plainer question "can this run
+# for that event at all?", e.g. for a pull request from a branch of the repository itself, or a
+# `workflow_run` whose CI run failed: only the event name, what the event implies, and the
+# paths the caller fixes are known; everything else (the author, the fork, labels) is unknown.
+
+_PR_REF_EVENTS = frozenset(("pull_request", "pull_request_review", "pull_request_review_comment"))
+
+
+def _event_value(path: str, event: str, known: dict):
+    if path in known:
+        return known[path]
+    if path == "github.event_name":
+        return event
+    if path == "github.ref_type":
+        return "branch" if event in PR_EVENTS else UNKNOWN
+    if path == "github.ref":
+        if event in _PR_REF_EVENTS:
+            return _Prefixed("refs/pull/")
+        return _Prefixed("refs/heads/") if event == "pull_request_target" else UNKNOWN
+    if path == "github.ref_name" and event in _PR_REF_EVENTS:
+        return "0/merge"  # `<number>/merge`: never a branch or tag name
+    if path.startswith("github.event.pull_request.") or path == "github.event.pull_request":
+        if event not in PR_EVENTS:
+            return None
+        return False if path == "github.event.pull_request.merged" else UNKNOWN
+    if path.startswith("github.event.workflow_run.") or path == "github.event.workflow_run":
+        return None if event != "workflow_run" else UNKNOWN
+    return UNKNOWN
+
+
+class _EventEvaluator(_Evaluator):
+    def __init__(self, event: str, known: dict):
+        super().__init__(event)
+        self.known = known
+
+    def eval(self, node):
+        if isinstance(node, (Context, Access)):
+            path = path_of(node)
+            if path is None or "*" in path.split("."):
+                return UNKNOWN
+            return _event_value(path, self.event, self.known)
+        return super().eval(node)
+
+
+def can_run_when(condition, event: str, known: dict | None = None) -> bool:
+    """Can an `if:` condition (node, or None) be true when `event` started the workflow?
+    `known` fixes context paths (`{"github.event.workflow_run.conclusion": "failure"}`); an
+    unmerged pull request is assumed for the pull request events. False only when the condition
+    is certainly false."""
+    if condition is None:
+        return True
+    if isinstance(condition, Scalar) and condition.as_bool() is False:
+        return False
+    body = condition_body(condition)
+    if body is None:
+        return True
+    try:
+        tree = parse(body)
+        verdict = _truthy(_EventEvaluator(event, dict(known or {})).eval(tree))
+    except (ParseError, RecursionError):
+        return True
+    return verdict is not False
+
+
+def job_can_run_when(job, event: str, known: dict | None = None, _seen: frozenset = frozenset()) -> bool:
+    """`can_run_when` for a job: its `if:` and, through `needs:`, the jobs it waits for (a job
+    is skipped when a job it needs is skipped, unless its condition calls `always()`,
+    `failure()` or `cancelled()`)."""
+    if job is None:
+        return True
+    if not can_run_when(job.if_, event, known):
+        return False
+    if calls_status_function(job.if_):
+        return True
+    seen = _seen | {job.id}
+    for name in job.needs:
+        if name in seen:
+            continue
+        needed = job.workflow.job(name)
+        if needed is not None and not job_can_run_when(needed, event, known, seen):
+            return False
+    return True

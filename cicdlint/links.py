@@ -159,3 +159,13 @@ def refs_to(taskdef_path: Path) -> list[tuple[Path, Span, TaskDefinitionRef]]:
         for path, doc, ref in refs_in_repository(root)
         if fnmatch.fnmatchcase(relative, ref.pattern)
     ]
+
+
+def rendered_containers(taskdef_path: Path) -> list[str]:
+    """Container names (fnmatch patterns) whose image a render step of the repository's
+    workflows replaces in this file: the image written in the file is only a placeholder."""
+    return [
+        ref.container
+        for _, _, ref in refs_to(taskdef_path)
+        if ref.action == "render" and ref.container and ref.step.input("image") is not None
+    ]

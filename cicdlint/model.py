@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from . import lazyre
 from .expressions import secret_names
 from .yamlpos import Map, Node, Scalar, Seq
+
+
+_NUMBER = lazyre.compile(r"\s*(-?\d+(?:\.\d+)?)\s*")
 
 
 def as_map(node) -> Map | None:
@@ -22,6 +26,12 @@ def as_scalar(node) -> Scalar | None:
 
 def text(node) -> str | None:
     return node.value if isinstance(node, Scalar) else None
+
+
+def number(node) -> float | None:
+    """A number written as a JSON number or as a numeric string ("50"); None otherwise."""
+    match = _NUMBER.fullmatch(node.value) if isinstance(node, Scalar) else None
+    return float(match.group(1)) if match else None
 
 
 class EnvVar:
@@ -382,8 +392,40 @@ class Service:
 
     @property
     def deployment_controller(self) -> str:
+        """ECS, CODE_DEPLOY or EXTERNAL (upper case; ECS when not set)."""
         controller = as_map(self.node.get("deploymentController"))
-        return (text(controller.get("type")) if controller else None) or "ECS"
+        kind = text(controller.get("type")) if controller else None
+        config = self.deployment_configuration
+        if not kind and config is not None:
+            # A deploymentController misplaced inside deploymentConfiguration (AWS rejects it)
+            # still tells what the author meant.
+            nested = as_map(config.get("deploymentController"))
+            kind = text(nested.get("type")) if nested else None
+        return (kind or "ECS").upper()
+
+    @property
+    def is_update_input(self) -> bool:
+        """An update-service input names the service with `service`; create-service and
+        describe-services use `serviceName`. Fields it leaves out keep their current values."""
+        return "serviceName" not in self.node and isinstance(self.node.get("service"), Scalar)
+
+    @property
+    def is_skeleton(self) -> bool:
+        """`aws ecs create-service --generate-cli-skeleton` output: names left as empty strings."""
+        for key in ("serviceName", "service", "taskDefinition"):
+            value = self.node.get(key)
+            if isinstance(value, Scalar) and value.style is not None and not value.value.strip():
+                return True
+        return False
+
+    @property
+    def anchor(self) -> Node | None:
+        """Where to report something missing from the whole service: its name, else its first key."""
+        for key in ("serviceName", "service", "taskDefinition"):
+            value = self.node.get(key)
+            if isinstance(value, Scalar):
+                return value
+        return self.node.pairs[0][0] if self.node.pairs else None
 
 
 def services_of(doc) -> list[Service]:

@@ -128,7 +128,7 @@ THROWAWAY_TARGET_ACTIONS = (
 _THROWAWAY_COMMAND = lazyre.compile(
     r"(?:^|[\s;&|(])(?:kind\s+create\s+cluster|minikube\s+start|k3d\s+cluster\s+create|ctlptl\s+(?:create|apply)"
     r"|microk8s\s|vagrant\s+up|localstack\s+start|docker\s+swarm\s+init|get\.k3s\.io"
-    r"|make\s+[\w-]*(?:kind|minikube|k3d|k3s)[\w-]*)",
+    r"|make\s+[\w-]*(?:kind|minikube|k3d|k3s)[\w-]*|openssh-server\b)",
     re.M,
 )
 _THROWAWAY_USES = lazyre.compile(r"(?:^|[/_-])(?:kind|minikube|k3d|k3s|microk8s|localstack)(?:$|[/_-])", re.I)
@@ -174,7 +174,8 @@ def name_words(name: str | None) -> set[str]:
 
 def is_rehearsal_job(job: Job) -> bool:
     """Does the job rehearse a deploy rather than deploy? It creates the cluster or machine it
-    deploys to (kind, minikube, k3d, k3s, microk8s, vagrant, localstack, `docker swarm init`),
+    deploys to (kind, minikube, k3d, k3s, microk8s, vagrant, localstack, `docker swarm init`,
+    an SSH server container),
     or it is a test job: its id or name (or else its workflow's file name) says test / e2e /
     integration / smoke, and nothing there says deploy / release / publish / rollout."""
     job_words = name_words(job.id) | name_words(text(job.node.get("name")))
@@ -191,6 +192,11 @@ def is_rehearsal_job(job: Job) -> bool:
         run = text(step.node.get("run"))
         if run and _THROWAWAY_COMMAND.search(_without_comments(run)):
             return True
+    services = as_map(job.node.get("services"))
+    for _, _, service in services.items() if services is not None else ():
+        image = text(service.get("image")) if hasattr(service, "get") else text(service)
+        if image and re.search(r"openssh-server|sshd", image, re.I):
+            return True
     return False
 
 
@@ -206,6 +212,9 @@ def deploys_gated_by(workflow) -> dict[str, list[Job]]:
     """For each job id, the deploy jobs (`is_deploy_job`) that wait for it to succeed: they need it,
     directly or through other jobs. A job whose `if:` calls `always()`, `failure()` or
     `cancelled()` runs whatever the jobs it needs did, so the chain stops there."""
+    cached = getattr(workflow, "_deploys_gated_by", None)
+    if cached is not None:
+        return cached
     from .conditions import calls_status_function
 
     gated: dict[str, list[Job]] = {}
@@ -225,18 +234,70 @@ def deploys_gated_by(workflow) -> dict[str, list[Job]]:
                 seen.add(name)
                 gated.setdefault(name, []).append(deploy)
                 pending.append(needed)
+    workflow._deploys_gated_by = gated  # the views are built once per file and shared by the rules
     return gated
 
 
-def is_real_deploy_job(job: Job) -> bool:
-    """`is_deploy_job` with `deploy_steps`: the job names an environment, or has a step that
-    deploys to a real target (not a rehearsal on a throwaway cluster, not a tool installer)."""
-    if job.uses is not None:
+# Words of an environment name that say it is somewhere the job deploys to. Environments are
+# also used only to hold secrets or to ask for an approval (`automations`, `protected`,
+# `release`, `pypi`, `trigger-nightly`): a job naming one of those deploys nothing.
+_TARGET_WORDS = frozenset((
+    "prod", "production", "prd", "live", "staging", "stage", "stg", "dev", "develop", "development",
+    "qa", "uat", "preview", "review", "sandbox", "demo", "canary", "gamma", "beta", "alpha", "perf",
+    "docs", "pages", "storybook", "deploy", "deploys", "deployment", "deployments",
+))
+# A job that names a production environment only to read from it: `environment: Prod (Readonly)`,
+# or a job called download / verify / plan / backup.
+_READ_ONLY_JOB_WORDS = frozenset((
+    "download", "verify", "verification", "validate", "validation", "check", "checks", "plan", "diff",
+    "lint", "audit", "report", "query", "backup", "inspect", "drift",
+))
+_TARGET_CONTEXT = re.compile(r"(?:env|environment|environments|stage|target|deploy\w*)$", re.I)
+
+
+def environment_is_deploy_target(job: Job, production: "Production | None" = None) -> bool:
+    """Does the job's environment name a place it deploys to (production, staging, dev,
+    preview, github-pages, `${{ inputs.environment }}` ...), rather than a holder of secrets or
+    an approval gate (`automations`, `protected`, `release`, `pypi`)? A job whose id or name
+    says deploy / rollout / promote deploys to whatever environment it names; one that says
+    download / verify / plan / backup ..., or an environment called read-only, only reads.
+    False without an environment."""
+    name = job.environment_name
+    if not name or not name.strip():
         return False
-    environment = job.node.get("environment")
-    if environment is not None and not (hasattr(environment, "is_null") and environment.is_null):
+    job_words = name_words(job.id) | name_words(text(job.node.get("name")))
+    if job_words & {"deploy", "deployment", "rollout", "promote"}:
         return True
-    return bool(deploy_steps(job))
+    if job_words & _READ_ONLY_JOB_WORDS or {"readonly"} <= name_words(name) or {"read", "only"} <= name_words(name):
+        return False
+    if "${{" not in name:
+        return _names_target(name, production)
+    from .expressions import find_expressions
+
+    literals = re.findall(r"'((?:[^']|'')*)'", name)
+    if any(_names_target(literal, production) for literal in literals):
+        return True
+    for expression in find_expressions(name):
+        for path in expression.flowing_contexts():
+            if _TARGET_CONTEXT.search(path.rsplit(".", 1)[-1]):
+                return True
+    outside = re.sub(r"\$\{\{.*?\}\}", " ", name)
+    return _names_target(outside, production)
+
+
+def _names_target(name: str, production: "Production | None") -> bool:
+    if production is not None and production.matches(name):
+        return True
+    return bool(name_words(name) & _TARGET_WORDS)
+
+
+def is_real_deploy_job(job: Job, production: "Production | None" = None) -> bool:
+    """A sharper `is_deploy_job`: the job has a step that deploys to a real target
+    (`deploy_steps`: not a rehearsal on a throwaway cluster, not a tool installer), or names an
+    environment that is a deploy target (`environment_is_deploy_target`)."""
+    if job.uses is not None or not is_deploy_job(job):
+        return False
+    return bool(deploy_steps(job)) or environment_is_deploy_target(job, production)
 
 
 def describe_deploy_step(step: Step) -> str:

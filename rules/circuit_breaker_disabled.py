@@ -1,4 +1,4 @@
-from cicdlint.model import as_map, as_seq
+from cicdlint.model import as_seq
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Map, Scalar
 
@@ -83,7 +83,7 @@ def check(doc, ctx):
     "deploymentCircuitBreaker={enable=true,rollback=true}"` on the command line).
     """
     for service in ctx.services:
-        if _is_skeleton(service) or _controller(service) != "ECS" or _classic_elb_only(service):
+        if service.is_skeleton or service.deployment_controller != "ECS" or _classic_elb_only(service):
             continue
         if (service.scheduling_strategy or "").upper() == "DAEMON":
             continue  # one task per instance, no desired count: the breaker's threshold does not apply
@@ -94,9 +94,9 @@ def check(doc, ctx):
         fix = 'Turn on the deployment circuit breaker with rollback: "deploymentCircuitBreaker": {"enable": true, "rollback": true}.'
         config_key, config = service.node.item("deploymentConfiguration")
         if config_key is None:
-            if _is_update_input(service):
+            if service.is_update_input:
                 continue  # update-service without deploymentConfiguration keeps the current breaker
-            anchor = _anchor(service)
+            anchor = service.anchor
             if anchor is None:
                 continue
             yield Issue(
@@ -111,7 +111,7 @@ def check(doc, ctx):
             continue  # a placeholder or an odd shape
         breaker_key, breaker = config.item("deploymentCircuitBreaker")
         if breaker_key is None:
-            update = _is_update_input(service)
+            update = service.is_update_input
             if update:
                 found = (f"This update-service input of {name}{where} sets deploymentConfiguration without one, so unless "
                          f"the service already has a breaker, a deploy")
@@ -168,29 +168,7 @@ def _bool(node) -> bool | None:
     return node.as_bool() if isinstance(node, Scalar) else None
 
 
-def _anchor(service):
-    """Where to report a missing deploymentConfiguration: the name, else the first key."""
-    for key in ("serviceName", "service", "taskDefinition"):
-        value = service.node.get(key)
-        if isinstance(value, Scalar):
-            return value
-    return service.node.pairs[0][0] if service.node.pairs else None
 
-
-def _is_update_input(service) -> bool:
-    """An update-service input names the service with `service`; create-service and
-    describe-services use `serviceName`."""
-    node = service.node
-    return "serviceName" not in node and isinstance(node.get("service"), Scalar)
-
-
-def _is_skeleton(service) -> bool:
-    """`aws ecs create-service --generate-cli-skeleton` output: names left as empty strings."""
-    for key in ("serviceName", "service", "taskDefinition"):
-        value = service.node.get(key)
-        if isinstance(value, Scalar) and value.style is not None and not value.value.strip():
-            return True
-    return False
 
 
 def _classic_elb_only(service) -> bool:
@@ -198,16 +176,3 @@ def _classic_elb_only(service) -> bool:
     return bool(balancers) and all(
         "loadBalancerName" in item and "targetGroupArn" not in item for item in balancers
     )
-
-
-def _controller(service) -> str:
-    controller = service.deployment_controller.upper()
-    config = service.deployment_configuration
-    if controller == "ECS" and config is not None:
-        # A deploymentController misplaced inside deploymentConfiguration (AWS rejects it) still
-        # tells what the author meant.
-        nested = as_map(config.get("deploymentController"))
-        kind = nested.get("type") if nested else None
-        if isinstance(kind, Scalar) and kind.value:
-            return kind.value.upper()
-    return controller

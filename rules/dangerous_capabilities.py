@@ -165,8 +165,8 @@ def check(doc, ctx):
         yield Issue(
             drop_node if drop_key is not None else parameters.key("capabilities"),
             f"Add `\"drop\": [\"ALL\"]` to `linuxParameters.capabilities` of {name} and keep in `add` only what "
-            f"it needs. It adds {names} on top of Docker's default set (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW and "
-            "ten more), which it most likely does not use.",
+            f"it needs. It adds {names} but keeps all of Docker's default set (CHOWN, DAC_OVERRIDE, SETUID, "
+            "NET_RAW and ten more), most of which it likely does not use.",
             severity="note",
         )
 

@@ -1,11 +1,9 @@
 import math
-import re
 
-from cicdlint.model import as_map
+from cicdlint.model import number
 from cicdlint.rule import Issue, rule
-from cicdlint.yamlpos import Map, Scalar
+from cicdlint.yamlpos import Scalar
 
-_NUMBER = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*")
 
 
 @rule(
@@ -37,8 +35,9 @@ def check(doc, ctx):
     `CODE_DEPLOY` or `EXTERNAL`, or whose `deploymentConfiguration.strategy` is not `ROLLING`
     (blue/green, linear and canary deployments start a whole new set of tasks), a service
     with `desiredCount: 0`, an update-service input (`service` rather than `serviceName`) that
-    leaves out `minimumHealthyPercent` (the service keeps its current value), a
-    `--generate-cli-skeleton` file, and values that are template placeholders.
+    leaves out `minimumHealthyPercent` (the service keeps its current value), and values that
+    are template placeholders (`"${MAX_PERCENT}"`, also in `desiredCount` when the finding
+    depends on rounding).
 
     ## Why is this bad?
     In a rolling deployment ECS either starts new tasks first (room above the desired count,
@@ -80,37 +79,34 @@ def check(doc, ctx):
     """
     for service in ctx.services:
         config = service.deployment_configuration
-        if config is None or _is_skeleton(service):
+        if config is None:
             continue
-        if (service.scheduling_strategy or "").upper() == "DAEMON" or _controller(service) != "ECS":
+        if (service.scheduling_strategy or "").upper() == "DAEMON" or service.deployment_controller != "ECS":
             continue
         strategy = config.get("strategy")
         if isinstance(strategy, Scalar) and strategy.value and strategy.value.upper() != "ROLLING":
             continue
         max_node = config.get("maximumPercent")
-        maximum = _number(max_node)
+        maximum = number(max_node)
         if maximum is None:
             continue  # absent (ECS uses 200) or a placeholder
         min_key, min_node = config.item("minimumHealthyPercent")
         defaulted = min_key is None
         if defaulted:
-            if _is_update_input(service):
+            if service.is_update_input:
                 continue  # the service keeps its current minimum, which this file does not show
             minimum = 100.0
         else:
-            minimum = _number(min_node)
+            minimum = number(min_node)
             if minimum is None:
                 continue
-        desired_key, desired_node = service.node.item("desiredCount")
-        desired = _number(desired_node)
-        if desired_key is not None and desired is None:
-            continue  # a placeholder: the rounding cannot be judged
+        desired = number(service.node.get("desiredCount"))
         if desired is not None and desired <= 0:
             continue
         plain = maximum <= 100 and minimum >= 100
         if not plain:
             if not desired:
-                continue
+                continue  # absent or a placeholder: the rounding cannot be judged
             upper = math.floor(desired * maximum / 100 + 1e-9)
             lower = math.ceil(desired * minimum / 100 - 1e-9)
             if upper > desired or lower < desired:
@@ -130,48 +126,13 @@ def check(doc, ctx):
             message = (
                 f"Raise maximumPercent to at least {needed} (or lower minimumHealthyPercent) so that ECS can start a "
                 f"new task before stopping an old one. With {_show(desired)} desired {tasks}, maximumPercent "
-                f"{_show(maximum)} allows at most {upper} and minimumHealthyPercent {shown_min} keeps at least "
-                f"{lower} (ECS rounds the upper limit down and the lower limit up), so a rolling deploy of {name} "
-                f"never finishes."
+                f"{_show(maximum)} allows at most {upper} running and minimumHealthyPercent {shown_min} keeps at "
+                f"least {lower} (ECS rounds the upper limit down and the lower limit up), so a rolling deploy of "
+                f"{name} never finishes."
             )
             yield Issue(max_node, message, confidence="medium")
 
 
-def _number(node) -> float | None:
-    if not isinstance(node, Scalar):
-        return None
-    match = _NUMBER.fullmatch(node.value)
-    return float(match.group(1)) if match else None
-
 
 def _show(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
-
-
-def _is_update_input(service) -> bool:
-    """An update-service input names the service with `service`; create-service and
-    describe-services use `serviceName`."""
-    node = service.node
-    return "serviceName" not in node and isinstance(node.get("service"), Scalar)
-
-
-def _is_skeleton(service) -> bool:
-    """`aws ecs create-service --generate-cli-skeleton` output: names left as empty strings."""
-    for key in ("serviceName", "service", "taskDefinition"):
-        value = service.node.get(key)
-        if isinstance(value, Scalar) and value.style is not None and not value.value.strip():
-            return True
-    return False
-
-
-def _controller(service) -> str:
-    controller = service.deployment_controller.upper()
-    config = service.deployment_configuration
-    if controller == "ECS" and isinstance(config, Map):
-        # A deploymentController misplaced inside deploymentConfiguration (AWS rejects it) still
-        # tells what the author meant.
-        nested = as_map(config.get("deploymentController"))
-        kind = nested.get("type") if nested else None
-        if isinstance(kind, Scalar) and kind.value:
-            return kind.value.upper()
-    return controller

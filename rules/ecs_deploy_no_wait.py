@@ -92,11 +92,12 @@ def check(doc, ctx):
                         continue
                     start = words[0].start
                     span = ctx.locate(scalar, start, words[1].end - start)
+                    service = _option_value(words, "--service") or "..."
                     yield Issue(
                         span,
-                        "Run `aws ecs wait services-stable --cluster ... --services ...` after "
-                        "`aws ecs update-service`. Without it the job succeeds as soon as ECS accepts the "
-                        "update, even if the new tasks never become healthy.",
+                        f"Run `aws ecs wait services-stable --cluster ... --services {service}` after "
+                        f"`aws ecs update-service --service {service}`. Without it the job succeeds as soon as ECS "
+                        "accepts the update, even if the new tasks never become healthy.",
                         confidence="medium",
                     )
 
@@ -122,8 +123,9 @@ def _check_action(step, waited_later: bool):
             return None
         return Issue(
             step.uses,
-            f"Add `{_WAIT_INPUT}: true` to '{uses}'. Without it the step succeeds as soon as ECS accepts "
-            "the new task definition, so a deployment whose tasks never become healthy still goes green.",
+            f"Add `{_WAIT_INPUT}: true` to '{uses}' (service {service[1].value.strip()}). Without it the step "
+            "succeeds as soon as ECS accepts the new task definition, so a deployment whose tasks never become "
+            "healthy still goes green.",
         )
     if not isinstance(value, Scalar):
         return None
@@ -187,6 +189,16 @@ def _ecs_subcommand(command, name: str):
             if following and following[0].value == name:
                 return [words[0], following[0]] + words[index + 2 :]
             return None
+    return None
+
+
+def _option_value(words, name: str) -> str | None:
+    for index, word in enumerate(words):
+        value = word.value
+        if value == name and index + 1 < len(words):
+            return words[index + 1].value
+        if value.startswith(name + "="):
+            return value.split("=", 1)[1]
     return None
 
 

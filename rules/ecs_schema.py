@@ -7,7 +7,7 @@ from pathlib import Path
 
 import cicdlint
 from cicdlint.rule import Issue, rule
-from cicdlint.yamlpos import Map, Scalar, Seq, to_python
+from cicdlint.yamlpos import Map, Seq, to_python
 
 _DATA = Path(cicdlint.__file__).resolve().parent / "data"
 _SCHEMA_FILES = {"taskdef": "ecs-taskdef.schema.json", "service": "ecs-service.schema.json"}
@@ -24,7 +24,9 @@ _OUTPUT_SHAPES = {"DescribeTaskDefinitionOutput", "DescribeServicesOutput", "Ser
 _SERVICE_OUTPUT_FIELDS = ("serviceArn", "clusterArn", "deployments", "events", "runningCount", "pendingCount",
                           "createdAt", "createdBy", "taskSets")
 _NAMED_LISTS = {"containerDefinitions": ("container", "name"), "services": ("service", "serviceName"),
-                "volumes": ("volume", "name")}
+                "volumes": ("volume", "name"), "environment": ("environment variable", "name"),
+                "secrets": ("secret", "name"), "ulimits": ("ulimit", "name")}
+_TOP_NAMED = {"containerDefinitions", "services", "volumes"}  # named by position when unnamed
 _TYPE_NOUNS = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean",
                "array": "a list", "object": "an object", "null": "null"}
 
@@ -64,22 +66,28 @@ def check(doc, ctx):
       `logDriver`, `assignPublicIp`, `propagateTags`, `pidMode`, `ipcMode`, `dependsOn`
       `condition`, `ulimits` `name`, ...), with the closest valid value; the values are
       case-sensitive;
-    - a number outside its documented range: `healthCheck` `interval` 5-300, `timeout`
-      2-60, `retries` 1-10, `startPeriod` 0-300; ports 0-65535; `ephemeralStorage.sizeInGiB`
-      21-200; `swappiness` 0-100; capacity provider `weight` 0-1000 and `base` 0-100000;
-      `restartPolicy.restartAttemptPeriod` 60-1800; negative percentages, counts and grace
-      periods;
-    - a field the API requires inside a nested object (a `healthCheck` without `command`,
-      a `logConfiguration` without `logDriver`, a secret without `valueFrom`, a
-      `deploymentCircuitBreaker` without `rollback`), at the object's key. Top-level fields
-      (`family`, `containerDefinitions`, `serviceName`) are not required: deploy tools and CLI
-      flags often supply them.
+    - a number outside its documented range: ports 0-65535 (port mappings, load balancers,
+      service registries, EFS transit encryption); `ephemeralStorage.sizeInGiB` 21-200;
+      `linuxParameters.swappiness` 0-100 and a negative `maxSwap`; capacity provider `weight`
+      0-1000 and `base` 0-100000; `restartPolicy.restartAttemptPeriod` 60-1800; linear and
+      canary deployment percentages and bake times; negative `desiredCount`,
+      `healthCheckGracePeriodSeconds`, `maximumPercent` and `minimumHealthyPercent`;
+    - a field the API requires inside a nested object (a `logConfiguration` without
+      `logDriver`, a secret without `valueFrom`, a ulimit without `hardLimit`, an
+      `efsVolumeConfiguration` without `fileSystemId`, a `deploymentCircuitBreaker` without
+      `rollback`), at the object's key. Top-level fields (`family`, `containerDefinitions`,
+      `serviceName`) are not required: deploy tools and CLI flags often supply them.
 
-    Wrong types, enum values, ranges and missing fields are errors. Not reported: template
-    placeholders where a number, enum, list or object is expected (`"${CPU}"`, `"{{ port }}"`,
-    `"#{Port}"`, `"<IMAGE>"`, `"%PORT%"`, `"__PORT__"`, `"$$$NETWORK_MODE$$$"`), `null`
-    values (the ECS deploy action drops them), and read-only fields of describe output, whose
-    nested `deployments`, `events` and `taskSets` are AWS's own writing.
+    Wrong types, enum values, ranges and missing fields are errors. A container
+    `healthCheck`'s timings, `retries` and missing `command` are left to
+    `invalid-health-check` and `missing-health-retries` (its types and unknown fields are
+    checked here). Not reported: template placeholders where a number, enum, list or object
+    is expected (`"${CPU}"`, `"{{ port }}"`, `"#{Port}"`, `"<IMAGE>"`, `"%PORT%"`,
+    `"__PORT__"`, `"$$$NETWORK_MODE$$$"`), `null` values (the console's old JSON view writes
+    them and the ECS deploy action drops them), a blank `--generate-cli-skeleton` task
+    definition (empty `family` and container names), missing fields in describe output, and
+    the read-only fields of describe output, whose nested `deployments`, `events` and
+    `taskSets` are AWS's own writing.
 
     ## Why is this bad?
     The AWS CLI checks `--cli-input-json` against these shapes and refuses the whole call on
@@ -101,7 +109,7 @@ def check(doc, ctx):
           "memoryReservaton": 256,
           "essential": "true",
           "portMappings": [{"containerPort": "8080", "protocol": "TCP"}],
-          "healthCheck": {"command": ["CMD-SHELL", "curl -f http://localhost:8080/health"], "interval": 1}
+          "logConfiguration": {"logDriver": "cloudwatch"}
         }
       ]
     }
@@ -119,7 +127,10 @@ def check(doc, ctx):
           "memoryReservation": 256,
           "essential": true,
           "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
-          "healthCheck": {"command": ["CMD-SHELL", "curl -f http://localhost:8080/health"], "interval": 30}
+          "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {"awslogs-group": "/ecs/api", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "api"}
+          }
         }
       ]
     }
@@ -132,15 +143,15 @@ def check(doc, ctx):
     if not isinstance(root, Map):
         return
     shape = _shape(doc.kind, root)
-    if shape is None:
-        return
+    if shape is None or (doc.kind == "taskdef" and ctx.taskdef.is_skeleton):
+        return  # a blank `--generate-cli-skeleton` file: its values are stand-ins
     validator = _validator(doc.kind, shape)
     data = to_python(root)
     output = shape in _OUTPUT_SHAPES
     seen = set()
     errors = sorted(validator.iter_errors(data), key=lambda error: [str(part) for part in error.absolute_path])
     for error in errors:
-        for issue in _issues(error, root, data, output, validator.schema, shape):
+        for issue in _issues(error, root, data, output, _schema(doc.kind), shape):
             node = issue.node
             marker = (id(node), issue.message)
             if marker not in seen:
@@ -180,10 +191,22 @@ def _validator(kind: str, shape: str):
     if validator is None:
         import jsonschema  # only when an ECS file is linted
 
-        schema = dict(_schema(kind))
-        schema["$ref"] = f"#/$defs/{shape}"
-        validator = _VALIDATORS[(kind, shape)] = jsonschema.Draft202012Validator(schema)
+        defs = _schema(kind)["$defs"]
+        # `$ref`s inlined: the shapes are not recursive, and resolving references on every
+        # object costs a third of the validation time.
+        validator = _VALIDATORS[(kind, shape)] = jsonschema.Draft202012Validator(_inline(defs[shape], defs))
     return validator
+
+
+def _inline(schema, defs: dict):
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(defs[ref[len("#/$defs/"):]], defs)
+        return {key: value if key == "enum" else _inline(value, defs) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_inline(item, defs) for item in schema]
+    return schema
 
 
 def _resolve(schema: dict, root_schema: dict) -> dict:
@@ -204,7 +227,7 @@ def _issues(error, root, data, output: bool, root_schema: dict, shape: str):
     if kind == "additionalProperties":
         yield from _unknown_keys(error, path, root, data, root_schema, shape)
         return
-    if instance is None or _is_placeholder(instance):
+    if instance is None or _is_placeholder(instance) or _left_to_health_rules(kind, path):
         return
     node = _node_at(root, path)
     if node is None:
@@ -222,17 +245,26 @@ def _issues(error, root, data, output: bool, root_schema: dict, shape: str):
             return
         missing = [name for name in error.validator_value if name not in instance]
         for name in missing:
-            target = _key_at(root, path) or node
+            # At the object's key; an entry of a list has none, so at the entry itself.
+            target = node if path and isinstance(path[-1], int) else (_key_at(root, path) or node)
             noun = schema.get("x-noun") or "this object"
             yield Issue(
                 target,
                 f"Add '{name}' to {where.subject}. The ECS API requires it in {noun} and rejects the"
-                f" {_document(path)} without it.",
+                f" {_document(shape)} without it.",
                 severity="error",
             )
-    elif kind in ("maxItems", "minItems"):
+    elif kind == "maxItems":
         yield Issue(node, f"Shorten {where.subject} to at most {error.validator_value} entries. It has"
                           f" {len(instance)}, more than the ECS API accepts.", severity="error")
+
+
+def _left_to_health_rules(kind: str, path: list) -> bool:
+    """A container health check's timings, retries and command have their own rules
+    (invalid-health-check, missing-health-retries), with sharper messages: not reported twice."""
+    if kind in ("minimum", "maximum") and len(path) >= 2 and path[-2] == "healthCheck":
+        return True
+    return kind == "required" and bool(path) and path[-1] == "healthCheck"
 
 
 def _unknown_keys(error, path, root, data, root_schema, shape):
@@ -252,17 +284,21 @@ def _unknown_keys(error, path, root, data, root_schema, shape):
         key = node.key(name)
         if key is None:
             continue
-        inside = f" of {where.subject}" if path else ""
-        suggestion, reason = _suggest(name, known, noun)
+        inside = where.inside
         confidence = "high"
-        if suggestion:
-            fix = f"Rename '{name}'{inside} to '{suggestion}'."
-        else:
+        # Same name in another spelling, then a field of the level above or below, then a typo.
+        suggestion, reason = _respelt(name, known, noun)
+        fix = f"Rename '{name}'{inside} to '{suggestion}'." if suggestion else ""
+        if not fix:
             fix, reason = _misplaced(name, path, data, schema, root_schema, shape, noun)
-            if not fix:
-                fix = f"Remove '{name}'{inside} or correct its name."
-                reason = f" '{name}' is not a field of {noun} in the ECS API."
-                confidence = "medium"
+        if not fix:
+            suggestion = _closest(name, list(known))
+            if suggestion:
+                fix, reason = f"Rename '{name}'{inside} to '{suggestion}'.", f" '{name}' is not a field of {noun}."
+        if not fix:
+            fix = f"Remove '{name}'" + (f" from {where.subject}" if inside else "") + ", or correct its name."
+            reason = f" '{name}' is not a field of {noun} in the ECS API."
+            confidence = "medium"
         yield Issue(
             key,
             f"{fix}{reason} The AWS CLI rejects a file with an unknown field, and tools that do not validate"
@@ -274,10 +310,10 @@ def _unknown_keys(error, path, root, data, root_schema, shape):
 
 def _misplaced(name, path, data, schema, root_schema, shape, noun) -> tuple[str, str]:
     """A field written one level too deep or too shallow: (fix, reason), or ("", "")."""
-    target = _belongs_in(name, schema, root_schema)
-    inside = f" of {_where(path, data).subject}" if path else ""
+    target, child_noun = _belongs_in(name, schema, root_schema)
+    inside = _where(path, data).inside
     if target:
-        return f"Move '{name}'{inside} into {target}.", f" It is a field of {target}, not of {noun}."
+        return f"Move '{name}'{inside} into {target}.", f" It is a field of {child_noun}, not of {noun}."
     parent_path = list(path)
     while parent_path and isinstance(parent_path[-1], int):
         parent_path.pop()
@@ -306,7 +342,8 @@ def _schema_at(root_schema: dict, shape: str, path: list) -> dict:
     return _resolve(schema, root_schema)
 
 
-def _suggest(name: str, known: dict, noun: str) -> tuple[str | None, str]:
+def _respelt(name: str, known: dict, noun: str) -> tuple[str | None, str]:
+    """The field `name` spells differently: other case, snake_case or kebab-case."""
     lowered = {field.lower(): field for field in known}
     same = lowered.get(name.lower())
     if same:
@@ -315,25 +352,31 @@ def _suggest(name: str, known: dict, noun: str) -> tuple[str | None, str]:
     same = lowered.get(squashed)
     if same:
         return same, f" '{name}' is not a field of {noun}: the ECS API spells it '{same}'."
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.8)
-    if not close:
-        close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.8)
-        close = [lowered[close[0]]] if close else []
-    if close:
-        return close[0], f" '{name}' is not a field of {noun}."
     return None, ""
 
 
-def _belongs_in(name: str, schema: dict, root_schema: dict) -> str | None:
-    """The child object (one level down) whose schema has the field, as words."""
+def _closest(word: str, choices: list) -> str | None:
+    """The choice `word` most likely misspells: its singular or plural, or a close match."""
+    lowered = {choice.lower(): choice for choice in choices}
+    for variant in (word + "s", word + "es", word[:-1] + "ies" if word.endswith("y") else None,
+                    word[:-1] if word.endswith("s") else None):
+        if variant and variant.lower() in lowered:
+            return lowered[variant.lower()]
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.8)
+    return lowered[close[0]] if close else None
+
+
+def _belongs_in(name: str, schema: dict, root_schema: dict) -> tuple[str | None, str]:
+    """The child object (one level down) whose schema has the field: (where, its noun)."""
     for field, child in schema.get("properties", {}).items():
         target = child.get("items", child) if isinstance(child, dict) else {}
         resolved = _resolve(target, root_schema)
         if name in resolved.get("properties", {}):
+            noun = resolved.get("x-noun") or f"'{field}'"
             if child.get("type") == "array":
-                return f"an entry of '{field}'"
-            return f"'{field}'"
-    return None
+                return f"the right entry of '{field}'", noun
+            return f"'{field}'", noun
+    return None, ""
 
 
 def _type_message(where, instance, schema: dict, root_schema: dict) -> str:
@@ -342,6 +385,9 @@ def _type_message(where, instance, schema: dict, root_schema: dict) -> str:
     unit = f" ({schema['x-unit']})" if schema.get("x-unit") else ""
     shown = _show(instance)
     found = _json_type(instance)
+    if "string" in types and "integer" in types:
+        return (f"Set {where.subject} to a string or an integer (e.g. \"1024\"). The ECS API rejects"
+                f" {_article(found)} here.")
     if "string" in types and isinstance(instance, (bool, int, float)):
         literal = json.dumps(str(shown))
         return (f"Quote {where.subject}: write {literal}. The ECS API takes a string here and rejects the"
@@ -365,11 +411,13 @@ def _type_message(where, instance, schema: dict, root_schema: dict) -> str:
                 f" {found} {json.dumps(shown) if isinstance(shown, str) else shown}.")
     if types == ["array"]:
         items = _resolve(schema.get("items", {}), root_schema)
+        if isinstance(instance, dict) and items.get("type") == "object":
+            noun = items.get("x-noun") or "an object"
+            return (f"Wrap {where.subject} in a list: [{{...}}]. The ECS API takes a JSON array here, with"
+                    f" {noun} in each entry, and rejects a single object.")
         what = "a list of strings" if items.get("type") == "string" else "a list"
-        if items.get("x-noun"):
-            what = f"a list of objects ({items['x-noun']} each)"
         example = ""
-        if isinstance(instance, str) and items.get("type") == "string":
+        if isinstance(instance, str) and (items.get("type") == "string" or "enum" in items):
             example = f", e.g. [{json.dumps(_short(instance))}]"
         return (f"Make {where.subject} {what}{example}. The ECS API takes a JSON array here and rejects"
                 f" {_article(found)}.")
@@ -394,6 +442,8 @@ def _enum_message(where, instance, schema: dict) -> str:
             value = next(str(value) for value in values if str(value).lower() == close[0])
             return f"Set {where.subject} to '{value}' (one of {listed}). '{_short(instance)}' is not {noun}."
         return f"Set {where.subject} to one of {listed}. '{_short(instance)}' is not {noun}."
+    if isinstance(instance, (dict, list)):
+        return f"Set {where.subject} to one of {listed}. {_article(_json_type(instance)).capitalize()} is not {noun}."
     return f"Set {where.subject} to one of {listed}. The {_json_type(instance)} {_show(instance)} is not {noun}."
 
 
@@ -423,18 +473,27 @@ class _Where:
             return self.context or "the document"
         return f"'{self.field}'" + (f" of {self.context}" if self.context else "")
 
+    @property
+    def inside(self) -> str:
+        return f" in {self.subject}" if self.field or self.context else ""
+
 
 def _where(path: list, data) -> _Where:
-    """The field's path below its innermost named object (container, service, volume)."""
-    context, start = "", 0
+    """The field's path below its innermost named object, and the named objects around it
+    (innermost first): 'value' of environment variable 'PORT' in container 'web'."""
+    contexts, start = [], 0
     current, parent_key = data, None
     for index, part in enumerate(path):
         if isinstance(part, int) and parent_key in _NAMED_LISTS and isinstance(current, list):
             item = current[part] if 0 <= part < len(current) else None
             label, name_field = _NAMED_LISTS[parent_key]
             name = item.get(name_field) if isinstance(item, dict) else None
-            shown = f"'{name}'" if isinstance(name, str) and name else f"#{part + 1}"
-            context, start = f"{label} {shown}", index + 1
+            if isinstance(name, str) and name and not _is_placeholder(name):
+                contexts.append(f"{label} '{_short(name)}'")
+                start = index + 1
+            elif parent_key in _TOP_NAMED:
+                contexts.append(f"{label} #{part + 1}")
+                start = index + 1
         parent_key = part if isinstance(part, str) else parent_key
         try:
             current = current[part]
@@ -446,9 +505,9 @@ def _where(path: list, data) -> _Where:
             field += f"[{part}]"
         else:
             field += ("." if field else "") + part
-    if field.startswith("taskDefinition.") and not context:
+    if field.startswith("taskDefinition.") and not contexts:
         field = field[len("taskDefinition."):]
-    return _Where(field, context)
+    return _Where(field, " in ".join(reversed(contexts)))
 
 
 def _node_at(root, path: list):
@@ -474,13 +533,8 @@ def _key_at(root, path: list):
     return parent.key(parts[-1]) if isinstance(parent, Map) else None
 
 
-def _document(path: list) -> str:
-    first = path[0] if path else None
-    if first in ("containerDefinitions", "taskDefinition", "volumes"):
-        return "task definition"
-    if first in ("services", "service"):
-        return "service"
-    return "file"
+def _document(shape: str) -> str:
+    return "task definition" if "TaskDefinition" in shape else "service"
 
 
 # --- small helpers ---------------------------------------------------------------------------------
@@ -489,9 +543,6 @@ def _document(path: list) -> str:
 def _is_placeholder(value) -> bool:
     if isinstance(value, str):
         return bool(_PLACEHOLDER.search(value))
-    if isinstance(value, dict) and len(value) == 1:  # CloudFormation intrinsic: {"Ref": ...}
-        key = next(iter(value))
-        return key == "Ref" or key.startswith("Fn::")
     return False
 
 

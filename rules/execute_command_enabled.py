@@ -58,7 +58,7 @@ def check(doc, ctx):
     """
     for service in ctx.services:
         value = service.node.get("enableExecuteCommand")
-        if not isinstance(value, Scalar) or value.as_bool() is not True or _is_skeleton(service):
+        if not isinstance(value, Scalar) or value.as_bool() is not True or service.is_skeleton:
             continue
         production = ctx.production.matches(service.name, service.cluster, doc.path)
         name = f"service '{service.name}'" if service.name else "this service"
@@ -75,12 +75,3 @@ def check(doc, ctx):
                 f"permissions and its secrets."
             )
         yield Issue(value, message, severity="error" if production else None)
-
-
-def _is_skeleton(service) -> bool:
-    """`aws ecs create-service --generate-cli-skeleton` output: names left as empty strings."""
-    for key in ("serviceName", "service", "taskDefinition"):
-        value = service.node.get(key)
-        if isinstance(value, Scalar) and value.style is not None and not value.value.strip():
-            return True
-    return False

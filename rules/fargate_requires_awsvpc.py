@@ -5,6 +5,7 @@ from cicdlint.rule import Issue, rule
 
 # `${NETWORK_MODE}`, `<MODE>`, `{{ mode }}`, `$$$NETWORK_MODE$$$`: filled in later.
 _PLACEHOLDER = re.compile(r"[$<>{}%#]")
+OTHER_MODES = ("bridge", "host", "none")
 
 
 @rule(
@@ -12,15 +13,15 @@ _PLACEHOLDER = re.compile(r"[$<>{}%#]")
     kinds=("taskdef",),
     severity="error",
     summary="Fargate task without `awsvpc` network mode, or an `awsvpc` port mapping whose hostPort differs",
-    tags=("fargate", "networking", "correctness"),
+    tags=("correctness", "ecs", "fargate", "network"),
 )
 def check(doc, ctx):
     """## What it does
     Reports two network settings that `RegisterTaskDefinition` rejects:
 
     - a task definition that lists `FARGATE` in `requiresCompatibilities` and sets
-      `networkMode` to anything but `awsvpc` (`bridge`, `host`, `none`), or leaves it out
-      (the default is `bridge`);
+      `networkMode` to `bridge`, `host` or `none`, or leaves it out (the default is
+      `bridge`). A value that is no network mode at all is left to `ecs-schema`;
     - in `awsvpc` mode (any launch type), a `portMappings` entry whose `hostPort` differs from
       its `containerPort`. In `awsvpc` mode the task has its own network interface, so the
       host port is the container port. A missing `hostPort`, or `0`, is fine: ECS fills in the
@@ -92,7 +93,7 @@ def check(doc, ctx):
                 "Add `\"networkMode\": \"awsvpc\"` to this Fargate task definition. Without it the mode is "
                 "`bridge`, which Fargate does not run, so registration fails.",
             )
-        elif value:
+        elif value in OTHER_MODES:  # a value outside the enumeration is left to `ecs-schema`
             yield Issue(
                 mode,
                 f"Set `networkMode` to `awsvpc`: Fargate only runs `awsvpc` tasks, and '{value}' makes "

@@ -4,6 +4,8 @@ import math
 import re
 from collections import Counter
 
+from cicdlint import credentials
+from cicdlint.credentials import redact
 from cicdlint.model import as_map, text
 from cicdlint.notions import is_deploy_job, is_deploy_step
 from cicdlint.rule import Issue, rule
@@ -105,33 +107,8 @@ def check(doc, ctx):
 
 # --- known credential formats ------------------------------------------------------------------
 
-_FORMATS = (
-    ("AWS access key id", re.compile(r"(?<![A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Z0-9])")),
-    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{36,255})(?![A-Za-z0-9])")),
-    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{60,255})(?![A-Za-z0-9_])")),
-    ("Slack token", re.compile(r"(?<![A-Za-z0-9])(xox[baprs]-[A-Za-z0-9-]{10,250})(?![A-Za-z0-9-])")),
-    ("Slack webhook URL", re.compile(r"(https://hooks\.slack\.com/services/T[A-Za-z0-9]{6,}/B[A-Za-z0-9]{6,}/[A-Za-z0-9]{16,})")),
-    ("private key", re.compile(r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)")),
-    ("Stripe live key", re.compile(r"(?<![A-Za-z0-9])((?:sk|rk)_live_[0-9A-Za-z]{20,247})(?![A-Za-z0-9])")),
-    ("Google API key", re.compile(r"(?<![A-Za-z0-9_-])(AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])")),
-    ("npm token", re.compile(r"(?<![A-Za-z0-9_])(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])")),
-    ("PyPI token", re.compile(r"(?<![A-Za-z0-9_-])(pypi-AgE[A-Za-z0-9_-]{50,})")),
-    ("GitLab token", re.compile(r"(?<![A-Za-z0-9_-])(glpat-[A-Za-z0-9_-]{20,})(?![A-Za-z0-9_-])")),
-)
-# Key material after a BEGIN line: optional headers (`Proc-Type: …`), then base64.
-_KEY_MATERIAL = re.compile(r"(?:\s|\\n)*(?:[A-Za-z-]+: [^\n]*(?:\n|\\n)+)*(?:\s|\\n)*[A-Za-z0-9+/=]{40,}")
 _AWS_SECRET = re.compile(r"[A-Za-z0-9/+]{40}")
-_PLACEHOLDER_BODY = re.compile(r"(?i)x{4}|\*{3}|0{6}|example|sample|dummy|fake|redacted|placeholder|your|test|1234567")
 
-
-def _real_token(token: str, kind: str) -> bool:
-    """Is a format match a real-looking value, not `ghp_xxxx…` or AWS's documented example?"""
-    if kind == "private key":
-        return True
-    body = re.sub(r"^(?:AKIA|ASIA|gh[pousr]_|github_pat_|xox[baprs]-|(?:sk|rk)_live_|AIza|npm_|pypi-|glpat-)", "", token)
-    if _PLACEHOLDER_BODY.search(body if kind != "Slack webhook URL" else token.rsplit("/", 1)[-1]):
-        return False
-    return len(set(body)) >= 6
 
 
 # --- credential-named keys ---------------------------------------------------------------------
@@ -219,11 +196,6 @@ def _looks_random(value: str) -> bool:
     words = re.findall(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}", value)  # dictionary-ish runs
     return sum(map(len, words)) <= len(value) * 0.4
 
-
-def redact(value: str) -> str:
-    """At most the first 4 characters, never the whole value."""
-    value = value.strip()
-    return value[:4] + "***" if len(value) >= 12 else "***"
 
 
 def _secret_name_for(key: str) -> str:
@@ -451,15 +423,8 @@ class _Checker:
         return any(self._format_matches(node))
 
     def _format_matches(self, node: Scalar):
-        value = node.value
-        for kind, pattern in _FORMATS:
-            for match in pattern.finditer(value):
-                token = match.group(1)
-                if "${{" in token or not _real_token(token, kind):
-                    continue
-                if kind == "private key" and not _KEY_MATERIAL.match(value, match.end(1)):
-                    continue  # a header written around a variable (`printf -- "-----BEGIN …%s"`)
-                yield kind, match.start(1), len(token), token
+        for match in credentials.find(node.value):
+            yield match.kind, match.start, match.length, match.token
 
     def _formats_everywhere(self):
         root = self.doc.root

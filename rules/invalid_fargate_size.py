@@ -25,7 +25,7 @@ _PLACEHOLDER = re.compile(r"[$<>{}%#]")
     kinds=("taskdef",),
     severity="error",
     summary="Fargate task has a cpu/memory size that Fargate does not offer, or none",
-    tags=("fargate", "correctness"),
+    tags=("correctness", "ecs", "fargate"),
 )
 def check(doc, ctx):
     """## What it does
@@ -144,7 +144,7 @@ def check(doc, ctx):
     yield Issue(
         memory_node,
         f"Set `memory` to a size Fargate allows with {cpu} CPU units ({_describe(allowed)} MiB){hint}. "
-        f"Fargate has no {cpu} CPU / {_shown(memory_node.value, memory, 'MiB', bare=True)} MiB size, so registration "
+        f"Fargate has no {cpu} CPU / {memory} MiB size, so registration "
         "fails (`No Fargate configuration exists for given values`).",
     )
 
@@ -160,7 +160,7 @@ def _present(value):
     return value
 
 
-def _cpu_units(value: str) -> int | None:
+def _cpu_units(value: str) -> int | float | None:
     if _PLACEHOLDER.search(value):
         return None
     match = _CPU.match(value)
@@ -169,10 +169,10 @@ def _cpu_units(value: str) -> int | None:
     number = float(match.group(1))
     if match.group(2):  # "1 vCPU", "0.25 vcpu"
         number *= 1024
-    return round(number)
+    return int(number) if number.is_integer() else number  # a fraction is never a Fargate size
 
 
-def _memory_mib(value: str) -> int | None:
+def _memory_mib(value: str) -> int | float | None:
     if _PLACEHOLDER.search(value):
         return None
     match = _MEMORY.match(value)
@@ -181,13 +181,11 @@ def _memory_mib(value: str) -> int | None:
     number = float(match.group(1))
     if match.group(2):  # "2 GB", "0.5GB"
         number *= 1024
-    return round(number)
+    return int(number) if number.is_integer() else number  # a fraction is never a Fargate size
 
 
-def _shown(written: str, value: int, unit: str, bare: bool = False) -> str:
+def _shown(written: str, value, unit: str) -> str:
     written = written.strip()
-    if bare:
-        return str(value)
     return f"'{written}'" if written == str(value) else f"'{written}' ({value} {unit})"
 
 

@@ -28,8 +28,7 @@ def check(doc, ctx):
     Checks the `healthCheck` of every container definition and reports, at the offending
     value:
 
-    - a missing `command` (error, at the `healthCheck` key), or one that is not a list of
-      strings (error);
+    - a missing `command` (error, at the `healthCheck` key) or an empty one;
     - a command that does not start with `CMD` or `CMD-SHELL` (error), e.g.
       `["curl -f http://localhost/ || exit 1"]` or `["/bin/sh", "-c", "..."]`;
     - `["CMD-SHELL"]` without a script, or with more than one element after `CMD-SHELL`
@@ -40,8 +39,9 @@ def check(doc, ctx):
       (`["CMD", "curl -f http://localhost/"]`), or a `CMD` argument that is shell syntax
       (`||`, `&&`, `|`, `;`, redirections, `$VAR`): exec form runs no shell, so the line is
       looked up as one program name, or `||` is handed to the program as an argument (error);
-    - `["NONE"]` on an essential container (note): it switches the image's own
-      `HEALTHCHECK` off; write no `healthCheck` at all to keep the image's check, or a real one;
+    - `["NONE"]` on an essential container (note): it turns health checking off (the image's
+      own `HEALTHCHECK` too, which ECS would not watch anyway), so ECS only notices when the
+      process exits. On a non-essential container it is left alone;
     - `interval` outside 5-300 seconds, `timeout` outside 2-60, `startPeriod` outside 0-300
       (error): `RegisterTaskDefinition` rejects them. Numbers written as strings (`"30"`) count;
     - a `timeout` longer than the `interval` when both are set (warning): Docker starts the
@@ -49,7 +49,8 @@ def check(doc, ctx):
       but a hung probe then stretches each cycle to `timeout + interval`, and the pair is
       usually swapped (`"interval": 5, "timeout": 30`).
 
-    `retries` is left to `missing-health-retries`. Not reported: template placeholders
+    `retries` is left to `missing-health-retries`, and wrong types (a command written as one
+    string) to `ecs-schema`. Not reported: template placeholders
     (`"${HEALTH_INTERVAL}"`, `["${HEALTH_CMD}"]`), a `healthCheck` that is a placeholder, a
     health check whose command is still blank (`[""]`, as templates and the
     `--generate-cli-skeleton` output write it), and a blank skeleton file.
@@ -128,14 +129,7 @@ def _command(key: Scalar, health: Map, name: str, essential: bool):
         )
         return
     if isinstance(command, Scalar):
-        if _placeholder(command):
-            return
-        yield Issue(
-            command,
-            f"Write the health check command of {name} as a list: `[\"CMD-SHELL\", \"{_short(command.value)}\"]`. "
-            "ECS takes a list of strings that starts with CMD or CMD-SHELL, not one string.",
-        )
-        return
+        return  # a placeholder, or a string where a list belongs (ecs-schema reports the type)
     if not isinstance(command, Seq):
         return
     items = command.items
@@ -154,18 +148,17 @@ def _command(key: Scalar, health: Map, name: str, essential: bool):
         if essential and len(items) == 1:
             yield Issue(
                 first,
-                f"Remove the `healthCheck` of essential {name}, or give it a real command. `[\"NONE\"]` switches off "
-                "the image's own HEALTHCHECK, so ECS never learns that this container is stuck.",
+                f"Give essential {name} a real health check command instead of `[\"NONE\"]`. NONE turns health "
+                "checking off, so ECS only notices when the process exits, not when it hangs.",
                 severity="note",
             )
         return
     if mode not in ("CMD", "CMD-SHELL"):
-        script = " ".join(item.value for item in items)
         yield Issue(
             first,
-            f"Start the health check command of {name} with \"CMD-SHELL\" (then the command line as one string) "
-            f"or \"CMD\" (then the program and its arguments): `[\"CMD-SHELL\", \"{_short(script)}\"]`. "
-            f"'{_short(mode)}' is not a mode, so ECS rejects the command or the check always fails.",
+            f"Start the health check command of {name} with \"CMD-SHELL\" followed by the command line as one "
+            f"string, or \"CMD\" followed by the program and its arguments. '{_short(mode)}' is neither, so ECS "
+            "rejects the command or the check never passes.",
         )
         return
     rest = items[1:]

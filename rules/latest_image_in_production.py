@@ -189,20 +189,10 @@ def _taskdef(doc, ctx):
         if not is_latest(ref):
             continue
         if rendered is None:
-            rendered = _rendered_by_workflows(doc)
+            rendered = links.rendered_containers(doc.abspath)
         if any(_fnmatch(container.name or "", name) for name in rendered):
             continue  # a render step puts the image it built into this container
         yield _issue(node, node.value, ref, "taskdef", *context)
-
-
-def _rendered_by_workflows(doc) -> list[str]:
-    """Container names (patterns) whose image a workflow of this repository replaces with
-    amazon-ecs-render-task-definition in this very file: the file's image is a placeholder."""
-    return [
-        ref.container
-        for _, _, ref in links.refs_to(doc.abspath)
-        if ref.action == "render" and ref.container and ref.step.input("image") is not None
-    ]
 
 
 def _fnmatch(name: str, pattern: str) -> bool:

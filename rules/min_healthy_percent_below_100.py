@@ -1,11 +1,9 @@
-import json
 import math
 import re
 
 from cicdlint import shell
-from cicdlint.model import as_map
+from cicdlint.model import number
 from cicdlint.rule import Issue, rule
-from cicdlint.yamlpos import Scalar
 
 _NUMBER = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*")
 # A field of --deployment-configuration, shorthand (`minimumHealthyPercent=50`) or JSON
@@ -114,18 +112,18 @@ def check(doc, ctx):
         if config is None:
             continue
         value = config.get("minimumHealthyPercent")
-        percent = _number(value)
+        percent = number(value)
         if percent is None or percent >= floor:
             continue
         if (service.scheduling_strategy or "").upper() == "DAEMON":
             continue
-        if _controller(service) != "ECS":
+        if service.deployment_controller != "ECS":
             continue
-        desired = _number(service.node.get("desiredCount"))
+        desired = number(service.node.get("desiredCount"))
         if desired is not None and (desired <= 0 or _kept(desired, percent) >= desired):
             continue  # no tasks, or ECS rounds the lower limit up to every task (1 task at 50%)
         production = ctx.production.matches(service.name, service.cluster, doc.path)
-        maximum = _number(config.get("maximumPercent"))
+        maximum = number(config.get("maximumPercent"))
         message = _message(percent, floor, service.name, production, desired, maximum)
         yield Issue(value, message, severity="error" if production else None)
 
@@ -243,12 +241,6 @@ def _value(options: dict, name: str) -> str | None:
     return option.value if option is not None else None
 
 
-def _number(node) -> float | None:
-    if not isinstance(node, Scalar):
-        return None
-    match = _NUMBER.fullmatch(node.value)
-    return float(match.group(1)) if match else None
-
 
 def _kept(desired: float, percent: float) -> int:
     """The tasks ECS keeps running: the lower limit is rounded up."""
@@ -257,15 +249,3 @@ def _kept(desired: float, percent: float) -> int:
 
 def _show(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
-
-
-def _controller(service) -> str:
-    controller = service.deployment_controller.upper()
-    if controller == "ECS":
-        # A deploymentController misplaced inside deploymentConfiguration (AWS rejects it) still
-        # tells what the author meant.
-        nested = as_map(service.deployment_configuration.get("deploymentController"))
-        kind = nested.get("type") if nested else None
-        if isinstance(kind, Scalar) and kind.value:
-            return kind.value.upper()
-    return controller

@@ -1,4 +1,3 @@
-from cicdlint.model import as_map
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Map, Scalar, Seq
 
@@ -69,7 +68,7 @@ def check(doc, ctx):
     `rollback` set to `true`.
     """
     for service in ctx.services:
-        if _is_skeleton(service) or _controller(service) != "ECS":
+        if service.is_skeleton or service.deployment_controller != "ECS":
             continue
         if (service.scheduling_strategy or "").upper() == "DAEMON":
             continue
@@ -80,9 +79,9 @@ def check(doc, ctx):
                        f"rolled back")
         config_key, config = service.node.item("deploymentConfiguration")
         if config_key is None:
-            if _is_update_input(service):
+            if service.is_update_input:
                 continue  # update-service without deploymentConfiguration keeps the current alarms
-            anchor = _anchor(service)
+            anchor = service.anchor
             if anchor is not None:
                 yield Issue(anchor, f"{fix} There is no deploymentConfiguration, {consequence}.")
             continue
@@ -112,49 +111,12 @@ def check(doc, ctx):
             yield Issue(names, f"List the CloudWatch alarms to watch in alarmNames. The list is empty, "
                                f"{consequence}.")
         elif names_key is None or enabled is None or rolls_back is None:
-            missing = [field for field, key in (("alarmNames", names_key), ("enable", enable_key),
-                                                ("rollback", rollback_key)) if key is None]
-            yield Issue(alarms_key, f"Add {', '.join(missing)} to alarms (ECS requires all three). Without them the "
-                                    f"alarms do not guard the deploys of {name}.")
+            missing = [text for text, key in (('"alarmNames": [...]', names_key), ('"enable": true', enable_key),
+                                              ('"rollback": true', rollback_key)) if key is None]
+            pronoun = "it" if len(missing) == 1 else "them"
+            yield Issue(alarms_key, f"Add {' and '.join(missing)} to alarms (ECS requires alarmNames, enable and "
+                                    f"rollback). Without {pronoun} the alarms do not roll back a bad deploy of {name}.")
 
 
 def _bool(node) -> bool | None:
     return node.as_bool() if isinstance(node, Scalar) else None
-
-
-def _anchor(service):
-    """Where to report a missing deploymentConfiguration: the name, else the first key."""
-    for key in ("serviceName", "service", "taskDefinition"):
-        value = service.node.get(key)
-        if isinstance(value, Scalar):
-            return value
-    return service.node.pairs[0][0] if service.node.pairs else None
-
-
-def _is_update_input(service) -> bool:
-    """An update-service input names the service with `service`; create-service and
-    describe-services use `serviceName`."""
-    node = service.node
-    return "serviceName" not in node and isinstance(node.get("service"), Scalar)
-
-
-def _is_skeleton(service) -> bool:
-    """`aws ecs create-service --generate-cli-skeleton` output: names left as empty strings."""
-    for key in ("serviceName", "service", "taskDefinition"):
-        value = service.node.get(key)
-        if isinstance(value, Scalar) and value.style is not None and not value.value.strip():
-            return True
-    return False
-
-
-def _controller(service) -> str:
-    controller = service.deployment_controller.upper()
-    config = service.deployment_configuration
-    if controller == "ECS" and isinstance(config, Map):
-        # A deploymentController misplaced inside deploymentConfiguration (AWS rejects it) still
-        # tells what the author meant.
-        nested = as_map(config.get("deploymentController"))
-        kind = nested.get("type") if nested else None
-        if isinstance(kind, Scalar) and kind.value:
-            return kind.value.upper()
-    return controller

@@ -16,7 +16,7 @@ _ECR_REGISTRY = re.compile(r"\.dkr\.ecr(?:-fips)?\.[^/]+\.amazonaws\.com(?:\.cn)
     kinds=("taskdef",),
     severity="error",
     summary="Task definition needs a task execution role (`executionRoleArn`) but has none",
-    tags=("iam", "correctness"),
+    tags=("correctness", "ecs", "iam"),
 )
 def check(doc, ctx):
     """## What it does

@@ -1,10 +1,7 @@
-import re
-
-from cicdlint.model import as_seq
+from cicdlint.model import as_seq, number
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Map, Scalar, Seq
 
-_NUMBER = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*")
 
 
 @rule(
@@ -25,8 +22,9 @@ def check(doc, ctx):
 
     Not reported: an update-service input (`service` rather than `serviceName`) that leaves
     out `healthCheckGracePeriodSeconds` (the service keeps its current grace period), an empty
-    `loadBalancers` list, a `--generate-cli-skeleton` file (empty `serviceName` or
-    `taskDefinition`), and grace periods that are template placeholders. The finding has
+    `loadBalancers` list or one whose entries leave `targetGroupArn` and `loadBalancerName`
+    empty (a `--generate-cli-skeleton` file), and grace periods that are template
+    placeholders. The finding has
     medium confidence: an application that starts and answers its health check within the
     target group's first checks does not need a grace period.
 
@@ -73,12 +71,10 @@ def check(doc, ctx):
         balancers_key, balancers = service.node.item("loadBalancers")
         if balancers_key is None or not isinstance(balancers, Seq) or not _attached(balancers):
             continue
-        if _is_skeleton(service):
-            continue
         name = f"service '{service.name}'" if service.name else "this service"
         grace_key, grace = service.node.item("healthCheckGracePeriodSeconds")
         if grace_key is None:
-            if _is_update_input(service):
+            if service.is_update_input:
                 continue  # the service keeps its current grace period
             yield Issue(
                 balancers_key,
@@ -87,7 +83,7 @@ def check(doc, ctx):
                 f"stop tasks that fail the load balancer's health checks while they are still starting.",
             )
             continue
-        seconds = _number(grace)
+        seconds = number(grace)
         if seconds is not None and seconds <= 0:
             yield Issue(
                 grace,
@@ -108,27 +104,4 @@ def _attached(balancers: Seq) -> bool:
                 return True
         if not any(key in item for key in ("targetGroupArn", "loadBalancerName")) and item.pairs:
             return True  # filled in elsewhere (a template that leaves the ARN out)
-    return False
-
-
-def _number(node) -> float | None:
-    if not isinstance(node, Scalar):
-        return None
-    match = _NUMBER.fullmatch(node.value)
-    return float(match.group(1)) if match else None
-
-
-def _is_update_input(service) -> bool:
-    """An update-service input names the service with `service`; create-service and
-    describe-services use `serviceName`."""
-    node = service.node
-    return "serviceName" not in node and isinstance(node.get("service"), Scalar)
-
-
-def _is_skeleton(service) -> bool:
-    """`aws ecs create-service --generate-cli-skeleton` output: names left as empty strings."""
-    for key in ("serviceName", "service", "taskDefinition"):
-        value = service.node.get(key)
-        if isinstance(value, Scalar) and value.style is not None and not value.value.strip():
-            return True
     return False

@@ -120,7 +120,7 @@ def check(doc, ctx):
         for _, job, _, _, _ in entries:
             if job.id not in jobs:
                 jobs.append(job.id)
-        step, what, node = entries[0][2], entries[0][3], entries[0][4]
+        step, what = entries[0][2], entries[0][3]
         granted = _granted(perms)
         owner = "these" if perms.source == "job" else "the workflow's"
         if perms.source == "job":

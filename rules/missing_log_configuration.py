@@ -20,18 +20,20 @@ def check(doc, ctx):
 
     - an essential container (`essential` missing or `true`) without `logConfiguration`: a
       warning at its `name` value (or at the container when it has no name);
-    - a `logConfiguration` without `logDriver`: an error at the `logConfiguration` key
-      (the field is required);
-    - `"logDriver": "awslogs"` without `awslogs-group` in `options`: an error at `options` (or
-      at the driver when there are no options). The group is required everywhere;
-    - `awslogs` without `awslogs-stream-prefix` in a task definition that lists `FARGATE` in
-      `requiresCompatibilities`: an error (Fargate requires the prefix);
-    - `awslogs` without `awslogs-region`: an error on Fargate, a note otherwise. AWS documents
-      the option as required; on EC2 the Docker daemon falls back to the instance's own region,
-      so the task starts, but the definition breaks as soon as it runs anywhere else;
+    - `"logDriver": "awslogs"` with required options missing: one finding at `options` (or at
+      the driver when there are no options) that lists them all, with the highest severity:
+      - `awslogs-group`: an error, everywhere (the driver cannot start without it);
+      - `awslogs-stream-prefix`: an error in a task definition that lists `FARGATE` in
+        `requiresCompatibilities` (Fargate requires it; it is optional on EC2);
+      - `awslogs-region`: an error on Fargate, a note otherwise. AWS documents the option as
+        required; on EC2 the Docker daemon falls back to the instance's own region, so the
+        task starts, but the definition breaks wherever it runs without that fallback;
     - `"logDriver": "awsfirelens"` when no container of the task has a
-      `firelensConfiguration` (the log router): an error at the driver.
+      `firelensConfiguration` (the log router): an error at the driver; and the reverse, a
+      `firelensConfiguration` when no container uses the `awsfirelens` driver: an error at
+      that key. `RegisterTaskDefinition` rejects both.
 
+    A `logConfiguration` without `logDriver`, and wrongly typed values, are `ecs-schema`'s.
     Not reported: containers with `"essential": false` that have no log configuration, option
     values that are template placeholders (`"${LOG_GROUP}"`, the `options` or the whole
     `logConfiguration` written as a placeholder), other log drivers' options, and a blank
@@ -113,8 +115,18 @@ def check(doc, ctx):
         return
     fargate = taskdef.requires("FARGATE") is not None
     has_router = any("firelensConfiguration" in container.node for container in taskdef.containers)
+    routed = any(_driver(container) == "awsfirelens" for container in taskdef.containers)
     for container in taskdef.containers:
         name = f"container '{container.name}'" if container.name else "this container"
+        router_key, router = container.node.item("firelensConfiguration")
+        if router_key is not None and isinstance(router, Map) and not routed and not _placeholder_drivers(taskdef):
+            yield Issue(
+                router_key,
+                f"Set `\"logDriver\": \"awsfirelens\"` on the containers whose logs {name} should route, or remove "
+                "its `firelensConfiguration`. ECS rejects a task definition with a FireLens log router that no "
+                "container sends logs to.",
+                severity="error",
+            )
         key, config = container.node.item("logConfiguration")
         if key is None or (isinstance(config, Scalar) and config.is_null):
             if container.essential:
@@ -124,14 +136,7 @@ def check(doc, ctx):
             continue  # a placeholder or an odd shape
         driver_node = as_scalar(config.get("logDriver"))
         if driver_node is None or driver_node.is_null:
-            if "logDriver" not in config:
-                yield Issue(
-                    key,
-                    f"Add a `logDriver` (e.g. \"awslogs\") to the `logConfiguration` of {name}. ECS requires it and "
-                    "rejects the task definition without one.",
-                    severity="error",
-                )
-            continue
+            continue  # a missing `logDriver` is ecs-schema's (a required field)
         driver = driver_node.value.strip().lower()
         if driver == "awslogs":
             yield from _awslogs(config, driver_node, name, fargate)
@@ -145,12 +150,29 @@ def check(doc, ctx):
             )
 
 
+def _driver(container) -> str | None:
+    config = as_map(container.node.get("logConfiguration"))
+    driver = as_scalar(config.get("logDriver")) if config is not None else None
+    return driver.value.strip().lower() if driver is not None and not driver.is_null else None
+
+
+def _placeholder_drivers(taskdef) -> bool:
+    """Is any container's log driver (or whole log configuration) still a template placeholder?"""
+    for container in taskdef.containers:
+        config = container.node.get("logConfiguration")
+        if isinstance(config, Map):
+            config = config.get("logDriver")
+        if isinstance(config, Scalar) and _PLACEHOLDER.search(config.value):
+            return True
+    return False
+
+
 def _missing(container, name: str, fargate: bool) -> Issue:
     name_node = as_scalar(container.node.get("name"))
     where = (
         "its output is discarded on Fargate"
         if fargate
-        else "its output stays in the Docker daemon's default log driver on the instance (lost on Fargate)"
+        else "its output is discarded on Fargate, and on EC2 it stays in the Docker daemon's log files on the instance"
     )
     return Issue(
         name_node if name_node is not None and not name_node.is_null else container.node,
@@ -176,37 +198,33 @@ def _awslogs(config: Map, driver_node: Scalar, name: str, fargate: bool):
         value = as_scalar(options.get(option))
         return value is None or not value.is_null  # an empty or placeholder value is left to the template
 
+    slug = _slug(name)
+    missing = []  # (option with example, severity, why)
     if not present("awslogs-group"):
-        yield Issue(
-            at,
-            f"Add `awslogs-group` (e.g. \"/ecs/{_slug(name)}\") to the awslogs `options` of {name}. The awslogs "
-            "driver cannot start without a log group, so the container never starts.",
-            severity="error",
-        )
-    if fargate and not present("awslogs-stream-prefix"):
-        yield Issue(
-            at,
-            f"Add `awslogs-stream-prefix` (e.g. \"{_slug(name)}\") to the awslogs `options` of {name}. Fargate "
-            "requires it: the task definition is rejected, and the prefix is what ties a log stream to its task.",
-            severity="error",
-        )
+        missing.append((f"`awslogs-group` (e.g. \"/ecs/{slug}\")", "error",
+                        "Without a log group the awslogs driver cannot start, so the container never starts."))
     if not present("awslogs-region"):
         if fargate:
-            yield Issue(
-                at,
-                f"Add `awslogs-region` (the region of the log group) to the awslogs `options` of {name}. It is "
-                "required, and on Fargate there is no daemon default to fall back on, so the container does not "
-                "start.",
-                severity="error",
-            )
+            missing.append(("`awslogs-region`", "error",
+                            "The region is required, and Fargate has no daemon default to fall back on."))
         else:
-            yield Issue(
-                at,
-                f"Add `awslogs-region` (the region of the log group) to the awslogs `options` of {name}. AWS "
-                "documents it as required; on EC2 the Docker daemon falls back to the instance's region, but the "
-                "task definition fails wherever that fallback does not exist (Fargate, ECS Anywhere).",
-                severity="note",
-            )
+            missing.append(("`awslogs-region`", "note",
+                            "AWS documents the region as required; on EC2 the Docker daemon falls back to the "
+                            "instance's region, but the task definition fails where that fallback does not exist "
+                            "(Fargate, ECS Anywhere)."))
+    if fargate and not present("awslogs-stream-prefix"):
+        missing.append((f"`awslogs-stream-prefix` (e.g. \"{slug}\")", "error",
+                        "Fargate requires a stream prefix and rejects the task definition without one."))
+    if not missing:
+        return
+    names = [option for option, _, _ in missing]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    severity = "error" if any(level == "error" for _, level, _ in missing) else "note"
+    yield Issue(
+        at,
+        f"Add {listed} to the awslogs `options` of {name}. " + " ".join(why for _, _, why in missing),
+        severity=severity,
+    )
 
 
 def _slug(name: str) -> str:

@@ -1,5 +1,7 @@
+import fnmatch
 import re
 
+from cicdlint import links
 from cicdlint.images import is_latest, parse_image
 from cicdlint.rule import Issue, rule
 
@@ -37,6 +39,9 @@ def check(doc, ctx):
     `main-4f2c9e1`. Neither are images pinned by digest (`@sha256:...`), images whose tag is
     a template placeholder (`api:${TAG}`, `<IMAGE>`), and tags made only of other words
     (`alpine`, `bookworm`), which are left to the reader.
+
+    Images that a workflow replaces with `amazon-ecs-render-task-definition` before deploying
+    are placeholders and are not reported either.
 
     `:latest` and untagged images, and every image of a production task definition (family
     or path says `prod`, `production`, `prd` or `live`), are the business of
@@ -78,6 +83,7 @@ def check(doc, ctx):
     taskdef = ctx.taskdef
     if taskdef.is_skeleton or ctx.production.matches(taskdef.family, doc.path):
         return
+    rendered = None
     for container in taskdef.containers:
         node = container.image
         if node is None:
@@ -85,6 +91,10 @@ def check(doc, ctx):
         ref = parse_image(node.value)
         if ref is None or ref.digest or ref.tag is None or is_latest(ref):
             continue
+        if rendered is None:
+            rendered = links.rendered_containers(doc.abspath)
+        if any(fnmatch.fnmatchcase(container.name or "", name) for name in rendered):
+            continue  # a workflow's render step replaces this image with the one it built
         words = [word for word in _TOKEN.split(ref.tag.lower()) if word]
         if not words or any(any(char.isdigit() for char in word) for word in words):
             continue  # a version, a date, a SHA

@@ -7,7 +7,7 @@ from cicdlint.rule import Issue, rule
     kinds=("taskdef",),
     severity="error",
     summary="No container in the task definition is essential",
-    tags=("reliability", "correctness"),
+    tags=("reliability", "correctness", "ecs"),
 )
 def check(doc, ctx):
     """## What it does

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import re
 
+from cicdlint import credentials
+from cicdlint.credentials import redact
 from cicdlint.model import as_map, as_scalar, as_seq
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Scalar
@@ -19,6 +21,8 @@ _SECRET_NAME = re.compile(
         AUTH_KEY|HMAC_KEY|JWT_KEY|CIPHER_KEY|SESSION_KEY
     )$"""
 )
+# Glued to a prefix: PGPASSWORD, MYSQLPASSWORD.
+_GLUED_SECRET_NAME = re.compile(r"^[A-Z0-9]{2,}(?:PASSWORD|PASSWD|PASSPHRASE)$")
 # Need a prefix: a bare PWD is the working directory, a bare PASS is rare and ambiguous.
 _SECRET_NAME_WITH_PREFIX = re.compile(r"^[A-Z0-9]+(?:_[A-Z0-9]+)*_(?:PASS|PWD)$")
 _WHOLE_SECRET_NAMES = {"APP_KEY"}  # Laravel's encryption key
@@ -30,7 +34,8 @@ _NOT_SECRET_NAME = re.compile(
 
 # --- values that are not literal secrets ---------------------------------------------------------
 _FLAG_VALUES = {"true", "false", "yes", "no", "on", "off", "y", "n", "0", "1", "none", "null", "nil", "undefined",
-                "n/a", "na", "-", "empty", "unset", "disabled", "enabled", "optional", "required"}
+                "n/a", "na", "-", "empty", "unset", "disabled", "enabled", "optional", "required",
+                "bearer", "basic", "jwt", "hs256", "rs256"}
 _PLACEHOLDER = re.compile(
     r"""(?ix)
       \$\{ | \$\( | \{\{ | \}\} | \#\{ | <% | \$\$\$ | @@     # ${X}, $(cmd), {{ x }}, #{X}, <%= x %>, $$$X$$$, @@X@@
@@ -41,28 +46,14 @@ _PLACEHOLDER = re.compile(
     | dummy | fake | placeholder | example | sample | redacted | replace[_ -]?(?:me|this|with) | to[_ -]?be[_ -]?(?:set|replaced)
     | not[_ -]?(?:a[_ -]?)?(?:real|secret|set|valid)
     | ^your[_ -] | ^insert[_ -] | ^enter[_ -] | ^put[_ -] | ^todo$ | ^tbd$ | ^fixme$
+    | ^!!!.*!!!$                                         # cookiecutter's "!!!SET DJANGO_SECRET_KEY!!!"
     """
 )
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")  # VAR_DB_PASSWORD: replaced by a script
-_REFERENCE = re.compile(r"(?i)^(?:arn:aws[\w-]*:|ssm:|secretsmanager:|resolve:|vault:|/)|\.(?:pem|key|crt|p12|pfx|jks|json|txt)$")
+_REFERENCE = re.compile(r"(?i)^(?:arn:aws[\w-]*:|ssm:|secretsmanager:|resolve:|vault:|alias/|/)|\.(?:pem|key|crt|p12|pfx|jks|json|txt)$")
 _URL = re.compile(r"(?i)^[a-z][a-z0-9+.-]*://")
 
 # --- values in a known credential format, whatever the name ---------------------------------------
-_FORMATS = (
-    ("an AWS access key id", re.compile(r"(?<![A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Z0-9])")),
-    ("a GitHub token", re.compile(r"(?<![A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{36,255})(?![A-Za-z0-9])")),
-    ("a GitHub token", re.compile(r"(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{60,255})(?![A-Za-z0-9_])")),
-    ("a Slack token", re.compile(r"(?<![A-Za-z0-9])(xox[baprs]-[A-Za-z0-9-]{10,250})(?![A-Za-z0-9-])")),
-    ("a Slack webhook URL", re.compile(r"(https://hooks\.slack\.com/services/T[A-Za-z0-9]{6,}/B[A-Za-z0-9]{6,}/[A-Za-z0-9]{16,})")),
-    ("a Stripe live key", re.compile(r"(?<![A-Za-z0-9])((?:sk|rk)_live_[0-9A-Za-z]{20,247})(?![A-Za-z0-9])")),
-    ("a Google API key", re.compile(r"(?<![A-Za-z0-9_-])(AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])")),
-    ("an npm token", re.compile(r"(?<![A-Za-z0-9_])(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])")),
-    ("a GitLab token", re.compile(r"(?<![A-Za-z0-9_-])(glpat-[A-Za-z0-9_-]{20,})(?![A-Za-z0-9_-])")),
-)
-_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
-# Key material after the BEGIN line: optional headers (`Proc-Type: ...`), then base64.
-_KEY_MATERIAL = re.compile(r"(?:\s|\\n)*(?:[A-Za-z-]+: [^\n]*(?:\n|\\n)+)*(?:\s|\\n)*[A-Za-z0-9+/=]{40,}")
-_TOKEN_PLACEHOLDER = re.compile(r"(?i)x{4}|\*{3}|0{6}|example|sample|dummy|fake|redacted|placeholder|your|test|1234567")
 # scheme://user:password@host (database URLs, AMQP, Redis with `:password@`).
 _URL_CREDENTIALS = re.compile(r"(?i)(?<![\w+.-])[a-z][a-z0-9+.-]*://([^\s/:@?#]*):([^\s/@?#]+)@[^\s/@]+")
 # ADO.NET / ODBC / JDBC-property style: `...;Password=...;`
@@ -80,18 +71,26 @@ def secret_name(name: str) -> bool:
     normal = _upper_snake(name)
     if not normal or _NOT_SECRET_NAME.search(normal):
         return False
-    return bool(_SECRET_NAME.search(normal) or _SECRET_NAME_WITH_PREFIX.match(normal) or normal in _WHOLE_SECRET_NAMES)
+    return bool(
+        _SECRET_NAME.search(normal)
+        or _GLUED_SECRET_NAME.match(normal)
+        or _SECRET_NAME_WITH_PREFIX.match(normal)
+        or normal in _WHOLE_SECRET_NAMES
+    )
 
 
 def _placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.search(value))
 
 
-def literal(value: str) -> str | None:
+def literal(value: str, name: str = "") -> str | None:
     """The value when it can be a literal secret, or None (flags, placeholders, references)."""
     value = value.strip()
     if not value or value.lower() in _FLAG_VALUES or _placeholder(value):
         return None
+    normal_name = _upper_snake(name)
+    if len(normal_name) >= 6 and normal_name in _upper_snake(value):
+        return None  # "db-password" for DB_PASSWORD, "SET_DB_PASSWORD_HERE": the value names itself
     if _ENV_NAME.match(value) or _REFERENCE.search(value):
         return None
     if _URL.match(value) and not _URL_CREDENTIALS.search(value):
@@ -101,16 +100,9 @@ def literal(value: str) -> str | None:
 
 def _format(value: str) -> str | None:
     """What known credential format the value holds, if any."""
-    for kind, pattern in _FORMATS:
-        for match in pattern.finditer(value):
-            token = match.group(1)
-            body = re.sub(r"^(?:AKIA|ASIA|gh[pousr]_|github_pat_|xox[baprs]-|(?:sk|rk)_live_|AIza|npm_|glpat-)", "", token)
-            probe = token.rsplit("/", 1)[-1] if "hooks.slack.com" in token else body
-            if not _TOKEN_PLACEHOLDER.search(probe) and len(set(body)) >= 6:
-                return kind
-    match = _PRIVATE_KEY.search(value)
-    if match and _KEY_MATERIAL.match(value, match.end()):
-        return "a private key"
+    found = credentials.find(value)
+    if found:
+        return credentials.article(found[0].kind)
     for match in _URL_CREDENTIALS.finditer(value):
         user, password = match.group(1), match.group(2)
         if _credential_part(password) and not (
@@ -126,11 +118,6 @@ def _format(value: str) -> str | None:
 def _credential_part(text: str) -> bool:
     return bool(text) and not _placeholder(text) and not text.startswith("%") and not _ENV_NAME.match(text)
 
-
-def redact(value: str) -> str:
-    """At most the first 4 characters, never the whole value."""
-    value = value.strip()
-    return value[:4] + "***" if len(value) >= 12 else "***"
 
 
 @rule(
@@ -150,8 +137,9 @@ def check(doc, ctx):
       `PASSPHRASE`, `SECRET`, `SECRET_KEY`, `SECRET_KEY_BASE`, `CLIENT_SECRET`,
       `SECRET_ACCESS_KEY`, `TOKEN`, `API_KEY`, `APIKEY`, `PRIVATE_KEY`, `SIGNING_KEY`,
       `ENCRYPTION_KEY`, `MASTER_KEY`, `LICENSE_KEY`, `ACCOUNT_KEY`, `AUTH_KEY`, `HMAC_KEY`,
-      `JWT_KEY`, `CIPHER_KEY` or `SESSION_KEY`, or in `_PASS` / `_PWD` after a prefix, and
-      Laravel's `APP_KEY` (camelCase and dotted names count too: `dbPassword`);
+      `JWT_KEY`, `CIPHER_KEY` or `SESSION_KEY`, or in `_PASS` / `_PWD` after a prefix, a
+      name glued to `PASSWORD` (`PGPASSWORD`), and Laravel's `APP_KEY` (camelCase and dotted
+      names count too: `dbPassword`);
     - a secret-like *value* under any name: an AWS access key id (`AKIA…`/`ASIA…`), GitHub
       (`ghp_…`, `github_pat_…`), Slack (`xoxb-…`, webhook URLs), Stripe live, Google API, npm
       and GitLab tokens, a private key block with key material, a URL with a password
@@ -164,9 +152,11 @@ def check(doc, ctx):
     (`true`, `no`, `null`), template placeholders (`${DB_PASSWORD}`, `$DB_PASSWORD`,
     `<password>`, `{{ db_password }}`, `#{DbPassword}`, `{aws_secret_access_key}`,
     `$$$PASSWORD$$$`, `__PASSWORD__`, `%PASSWORD%`, `VAR_DB_PASSWORD`, `YOUR_API_KEY`, `xxxx`,
-    `***`), ARNs and parameter paths, file paths, URLs without a password, `user:password@`
-    and `USER:PASSWORD@` in URLs, and AWS's documented example key. Weak real passwords such
-    as `changeme`, `secret` or `postgres` *are* reported: they are what the container gets.
+    `***`, `!!!SET DJANGO_SECRET_KEY!!!`, a value that repeats the variable's own name such as
+    `db-password` for `DB_PASSWORD`), ARNs, KMS aliases (`alias/...`), parameter and file
+    paths, URLs without a password, `user:password@` and `USER:PASSWORD@` in URLs, token
+    types (`Bearer`), and AWS's documented example key. Weak real passwords such as
+    `changeme`, `secret` or `postgres` *are* reported: they are what the container gets.
 
     Messages show at most the first four characters of the value; the rule is tagged
     `secret-value`, so the text report also hides the source line.
@@ -246,7 +236,7 @@ def _check_entry(name: str, node: Scalar, where: str) -> Issue | None:
     shown_name = f"`{name}`" if name and not _placeholder(name) else "this variable"
     kind = _format(raw)
     named = bool(name) and not _placeholder(name) and secret_name(name)
-    if kind is None and not (named and literal(raw) is not None):
+    if kind is None and not (named and literal(raw, name) is not None):
         return None
     shown = redact(raw)
     aws = kind == "an AWS access key id" or _upper_snake(name).endswith(("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"))

@@ -70,21 +70,12 @@ def check(doc, ctx):
         value = vpc.get("assignPublicIp") if vpc else None
         if not isinstance(value, Scalar) or value.value.strip().upper() != "ENABLED":
             continue
-        if _is_skeleton(service):
+        if service.is_skeleton:
             continue
         name = f"service '{service.name}'" if service.name else "this service"
         yield Issue(
             value,
             f"Set assignPublicIp to DISABLED and run the tasks in private subnets (outbound through a NAT gateway or "
             f"VPC endpoints). With {value.value}, every task of {name} gets a public IP address, so any port its "
-            f"security groups open is reachable from the internet, past the load balancer.",
+            f"security groups open is reachable from the internet directly, not only through a load balancer.",
         )
-
-
-def _is_skeleton(service) -> bool:
-    """`aws ecs create-service --generate-cli-skeleton` output: names left as empty strings."""
-    for key in ("serviceName", "service", "taskDefinition"):
-        value = service.node.get(key)
-        if isinstance(value, Scalar) and value.style is not None and not value.value.strip():
-            return True
-    return False

@@ -15,7 +15,7 @@ _NON_ROOT_IMAGE = re.compile(r"non-?root|rootless|unprivileged", re.I)
     kinds=("taskdef",),
     severity="note",
     summary="Container runs as root (`user` missing, or root / UID 0)",
-    tags=("security", "hardening"),
+    tags=("security", "container-hardening"),
     security_severity=3.5,
     confidence="high",
 )
@@ -79,7 +79,7 @@ def check(doc, ctx):
         if image is not None and _NON_ROOT_IMAGE.search(image.value):
             continue
         label = f"container '{container.name}'" if container.name else "this container"
-        key, value = container.node.item("user")
+        value = container.node.get("user")
         user = as_scalar(value)
         if value is not None and user is None:
             continue  # an odd shape

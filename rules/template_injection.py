@@ -9,8 +9,8 @@ from cicdlint.expressions import Binary, Literal, Not, analyse, find_expressions
 from cicdlint.model import as_map, as_scalar, as_seq, text
 from cicdlint.rule import Issue, Location, rule
 from cicdlint.shell import parse, variable_refs
-from cicdlint.triggers import events, input_type
-from cicdlint.yamlpos import Scalar
+from cicdlint.triggers import events, input_type, trigger_config
+from cicdlint.yamlpos import Map, Scalar
 
 # Actions whose input is code: (input, language).
 CODE_INPUTS = {
@@ -99,7 +99,8 @@ def check(doc, ctx):
       none of the workflow's triggers delivers it (the value is empty).
     - Note (low confidence): other text that is not constant: workflow and action inputs
       (`inputs.*`, `github.event.inputs.*`) except inputs of type `boolean`, `number` and
-      `choice`, `repository_dispatch` payloads, branch and tag names (`github.ref_name`),
+      `choice` (a `choice` under `workflow_dispatch` that `workflow_call` declares as a string
+      is reported: a caller passes any text), `repository_dispatch` payloads, branch and tag names (`github.ref_name`),
       release and label text, step and job outputs not traced to a constant.
 
     Contexts with a fixed format (SHAs, ids, numbers, `github.repository`, logins) and
@@ -351,7 +352,7 @@ class _Resolver:
     def _input(self, path: str, name: str, dispatch: bool = False) -> Origin:
         if self.workflow is None:
             return Origin("unknown", path, "an input of the action: its caller chooses the text")
-        kind = input_type(self.workflow, name)
+        kind = input_type(self.workflow, name) if dispatch else _input_kind(self.workflow, name)
         if kind in SAFE_INPUT_TYPES:
             return SAFE
         if dispatch:
@@ -667,3 +668,18 @@ def _fix(single: str | None, origin: Origin, body: str, language: str, where: st
         f"Pass {subject} to the script through an environment variable (env: {name}: ${{{{ {body} }}}}, then "
         f"{_use(language, name)}) instead of expanding it in the script"
     )
+
+
+def _input_kind(workflow, name: str) -> str | None:
+    """The type of `inputs.NAME`: a `choice` under workflow_dispatch does not make it safe when
+    `workflow_call` declares the same input as a string (a caller passes any text)."""
+    kinds = []
+    for event in ("workflow_dispatch", "workflow_call"):
+        config = trigger_config(workflow, event)
+        inputs = config.get("inputs") if config is not None else None
+        definition = inputs.get(name) if isinstance(inputs, Map) else None
+        if isinstance(definition, Map):
+            kind = definition.get("type")
+            kinds.append(kind.value if isinstance(kind, Scalar) else "string")
+    unsafe = [kind for kind in kinds if kind not in SAFE_INPUT_TYPES]
+    return unsafe[0] if unsafe else (kinds[0] if kinds else None)

@@ -6,7 +6,7 @@ from cicdlint.rule import Issue, rule
     kinds=("taskdef",),
     severity="note",
     summary="Container can write to its root filesystem (`readonlyRootFilesystem` is not true)",
-    tags=("security", "hardening"),
+    tags=("security", "container-hardening"),
     security_severity=3.0,
     confidence="medium",
 )
@@ -63,7 +63,7 @@ def check(doc, ctx):
     if taskdef.is_skeleton or taskdef.is_windows:
         return
     for container in taskdef.containers:
-        key, value = container.node.item("readonlyRootFilesystem")
+        value = container.node.get("readonlyRootFilesystem")
         scalar = as_scalar(value)
         label = f"container '{container.name}'" if container.name else "this container"
         if value is None or (scalar is not None and scalar.is_null):

@@ -1,0 +1,581 @@
+from __future__ import annotations
+
+import re
+
+from cicdlint import shell
+from cicdlint.model import as_map
+from cicdlint.notions import gates_deploy, is_deploy_step
+from cicdlint.rule import Issue, rule
+from cicdlint.yamlpos import Scalar
+
+_TRIVY_ACTION = "aquasecurity/trivy-action"
+_GRYPE_ACTION = "anchore/scan-action"
+_CHECKOV_ACTION = "bridgecrewio/checkov-action"
+_SNYK_ACTION = re.compile(r"snyk/actions/(?!setup$)[\w.-]+$", re.I)
+_UPLOAD_SARIF = re.compile(r"github/codeql-action/upload-sarif$|upload-sarif", re.I)
+
+# trivy subcommands that scan (the others print a version, manage plugins, run a server...)
+_TRIVY_SCANS = {"image", "i", "filesystem", "fs", "repository", "repo", "rootfs", "config", "conf",
+                "sbom", "vm", "kubernetes", "k8s", "aws"}
+_TRIVY_SBOM_FORMATS = {"cyclonedx", "spdx", "spdx-json", "github"}
+_GRYPE_NOT_SCANS = {"db", "version", "explain", "config", "completion", "help"}
+_SNYK_TESTS = {"test"}
+_SNYK_PRODUCTS = {"container", "iac", "code", "sbom"}
+# Scanners whose failure a `|| true` swallows: name -> subcommands that scan (None: any call).
+_OTHER_SCANNERS = {
+    "tfsec": None, "terrascan": {"scan"}, "kics": {"scan"}, "gitleaks": {"detect", "protect", "git", "dir"},
+    "trufflehog": None, "semgrep": {"ci", "scan", "--config"}, "bandit": None, "safety": {"check", "scan"},
+    "pip-audit": None, "osv-scanner": None, "govulncheck": None, "bundler-audit": None, "zizmor": None,
+    "dependency-check.sh": None, "dependency-check": None, "checkov": None,
+}
+_AUDIT_TOOLS = {"npm", "yarn", "pnpm", "cargo", "bundle"}  # `X audit` (not `X audit fix`)
+_RUNNERS = {"npx", "pnpx", "bunx", "uvx"}
+_DOCKER_IMAGES = re.compile(r"(?:^|/)(?:aquasec/trivy|aquasecurity/trivy|anchore/grype|bridgecrew/checkov)(?::[\w.-]+)?(?:@sha256:\w+)?$")
+_SWALLOWERS = ("true", ":")
+_MENTIONS_SCANNER = re.compile(
+    r"trivy|grype|snyk|checkov|tfsec|terrascan|kics|gitleaks|trufflehog|semgrep|bandit|safety|pip-audit"
+    r"|osv-scanner|govulncheck|bundler-audit|zizmor|dependency-check|audit"
+)
+
+
+@rule(
+    id="scan-not-enforced",
+    kinds=("workflow", "action"),
+    severity="warning",
+    summary="Vulnerability scan can never fail the build",
+    tags=("security", "deployment"),
+    security_severity=5.0,
+    confidence="high",
+)
+def check(doc, ctx):
+    """## What it does
+    Finds vulnerability, misconfiguration and secret scans set up so that what they find can
+    never fail the job:
+
+    - `aquasecurity/trivy-action` with `exit-code: 0` (or `'0'`), or with no `exit-code` at all:
+      Trivy exits 0 by default, so the scan only prints a table (no `exit-code` is reported
+      with medium confidence: a `trivy.yaml` in the repository may set it);
+    - the `trivy` CLI (`trivy image`, `trivy fs`, `trivy config`, also `docker run
+      aquasec/trivy ...`) without `--exit-code 1`, or with `--exit-code 0`;
+    - `anchore/scan-action` with `fail-build: false`; the `grype` CLI without `--fail-on`
+      (Grype exits 0 by default; medium confidence, a `.grype.yaml` may set `fail-on-severity`);
+    - `bridgecrewio/checkov-action` with `soft_fail: true`, `checkov --soft-fail`,
+      `tfsec --soft-fail`;
+    - `|| true`, `|| :`, `|| exit 0` or `|| echo ...` after a scanner command (`trivy`,
+      `grype`, `snyk test`, `snyk container test`, `checkov`, `tfsec`, `gitleaks`, `semgrep`,
+      `osv-scanner`, `pip-audit`, `npm audit`, `cargo audit`, `govulncheck`, `zizmor`...);
+    - `continue-on-error: true` on a scan step (`snyk/actions/*`, the actions above, a `run:`
+      calling a scanner) or on the job that runs it. When the job gates a deploy this is
+      `gate-continue-on-error` (an error) instead.
+
+    Not reported: scans whose SARIF results a later step uploads to GitHub code scanning
+    (`github/codeql-action/upload-sarif`): they report through the Security tab, where
+    code-scanning merge protection enforces them; SBOM generation (`format: cyclonedx`,
+    `spdx-json`, `github`); `exit-code: ${{ inputs.fail }}` and other run-time values;
+    `TRIVY_EXIT_CODE` / `GRYPE_FAIL_ON_SEVERITY` set in `env:`; a `trivy-config` / `--config`
+    file; `|| true` when the same job also runs the scanner enforced (a warning-only second
+    pass); `npm audit || true` next to `npm audit fix` (a remediation job); a
+    `continue-on-error` step whose `steps.<id>.outcome` a later step checks.
+
+    ## Why is this bad?
+    A scan that cannot fail is a report nobody reads: the pipeline stays green, the image with
+    a critical CVE is pushed and deployed, and the workflow still looks like it has a security
+    gate. Trivy and Grype are the trap here: both exit 0 on findings unless told otherwise, so
+    a step copied from a README without `exit-code` never blocks anything.
+
+    ## Example
+    ```yaml
+    - name: Scan image for vulnerabilities
+      uses: aquasecurity/trivy-action@0.28.0
+      with:
+        image-ref: ${{ steps.meta.outputs.tags }}
+        severity: CRITICAL,HIGH
+    - name: Dependency audit
+      run: npm audit --audit-level=high || true
+    ```
+
+    ## Use instead
+    ```yaml
+    - name: Scan image for vulnerabilities
+      uses: aquasecurity/trivy-action@0.28.0
+      with:
+        image-ref: ${{ steps.meta.outputs.tags }}
+        severity: CRITICAL,HIGH
+        exit-code: "1"
+        ignore-unfixed: true
+    - name: Dependency audit
+      run: npm audit --audit-level=high
+    ```
+    Make the scan fail the job on the findings you care about (`exit-code: 1`, `--fail-on
+    high`, no `soft_fail`), narrow it with a severity threshold and an ignore file instead of
+    silencing it, and remove `|| true` / `continue-on-error`. To publish results even when the
+    scan fails, give the upload step `if: always()`.
+    """
+    for steps, job in _step_groups(ctx):
+        last_upload = max((i for i, step in enumerate(steps) if _uploads_sarif([step])), default=-1)
+        for position, step in enumerate(steps):
+            later = steps[position + 1 :]
+            sarif = position < last_upload
+            scan = False
+            uses = step.uses
+            if uses is not None and sarif and _writes_sarif(step):
+                scan = _is_scan_step(step)  # reports to code scanning: only its continue-on-error counts
+            elif uses is not None:
+                if step.uses_action(_TRIVY_ACTION):
+                    scan = True
+                    yield from _trivy_action(step, sarif)
+                elif step.uses_action(_GRYPE_ACTION):
+                    scan = True
+                    yield from _false_input(
+                        step, "fail-build", "Set `fail-build: true` on '{uses}' (or remove the input: it is the default)",
+                        "the scan never fails, whatever Grype finds",
+                    )
+                elif step.uses_action(_CHECKOV_ACTION):
+                    scan = True
+                    yield from _true_input(
+                        step, "soft_fail", "Remove `soft_fail: true` from '{uses}'",
+                        "Checkov then reports failed checks but always exits 0",
+                    )
+                elif _SNYK_ACTION.match(uses.value.split("@", 1)[0]) and "monitor" not in (_input_text(step, "command") or ""):
+                    scan = True
+            for scalar, _where in step.scripts():
+                found, issues = _scripts(scalar, step, steps, sarif, ctx)
+                scan = scan or found
+                yield from issues
+            if scan and not (sarif and _writes_sarif(step)):
+                coe = _continue_on_error(step.node)
+                if coe is not None and not _gates_deploy(job, step, later) and not _outcome_checked(step, later):
+                    yield Issue(
+                        coe,
+                        f"Remove `continue-on-error: true` from scan step {_name(step)} and let it fail the job. "
+                        "With it the scan's findings never fail the build; give steps that must still run "
+                        "(uploads, notifications) `if: always()`.",
+                    )
+        coe = _continue_on_error(job.node) if job is not None else None
+        if coe is not None and not gates_deploy(job):
+            if any(_is_scan_step(step) for step in job.steps) and not _uploads_sarif(job.steps):
+                yield Issue(
+                    coe,
+                    f"Remove `continue-on-error: true` from job '{job.id}', which runs a security scan. "
+                    "Whatever the scan finds, the job - and the workflow run - still succeeds.",
+                )
+
+
+def _gates_deploy(job, step, later) -> bool:
+    """Left to gate-continue-on-error: the step must pass before a deploy (in a workflow or an action)."""
+    if job is not None:
+        return gates_deploy(job, step)
+    return any(is_deploy_step(other) for other in later)
+
+
+def _name(step) -> str:
+    if step.name:
+        return f"'{step.name}'"
+    if step.uses is not None:
+        return f"'{step.uses.value}'"
+    first = step.run.value.strip().splitlines()[0] if step.run is not None and step.run.value.strip() else ""
+    return f"`{first[:50]}`" if first else "(unnamed)"
+
+
+def _step_groups(ctx):
+    if ctx.doc.kind == "workflow":
+        return [(job.steps, job) for job in ctx.workflow.jobs]
+    return [(ctx.steps(), None)]
+
+
+# --- actions -------------------------------------------------------------------------------------
+
+
+def _input_item(step, name: str):
+    inputs = as_map(step.node.get("with"))
+    if inputs is None:
+        return None, None
+    for key_name, key, value in inputs.items():
+        if key_name.lower() == name:
+            return key, value
+    return None, None
+
+
+def _input_text(step, name: str) -> str | None:
+    _, value = _input_item(step, name)
+    return value.value if isinstance(value, Scalar) else None
+
+
+def _dynamic(text: str) -> bool:
+    return "${{" in text
+
+
+def _trivy_action(step, sarif: bool):
+    fmt = (_input_text(step, "format") or "").strip().lower()
+    if fmt in _TRIVY_SBOM_FORMATS:
+        return
+    if sarif and _writes_sarif(step):
+        return
+    uses = step.uses.value
+    key, value = _input_item(step, "exit-code")
+    if isinstance(value, Scalar) and value.value.strip():
+        text = value.value.strip()
+        if _dynamic(text) or text.strip("'\"") != "0":
+            return
+        yield Issue(
+            value,
+            f"Set `exit-code: \"1\"` on '{uses}' (it is {text}). With exit code 0 Trivy prints what it "
+            "finds and the step still passes, so vulnerable images go out.",
+        )
+        return
+    env = step.env.get("TRIVY_EXIT_CODE")
+    if env is not None:
+        text = env.value.value.strip() if isinstance(env.value, Scalar) else ""
+        if text == "0":
+            yield Issue(env.value, "Set `TRIVY_EXIT_CODE` to 1 (it is 0). With exit code 0 Trivy never fails the step.")
+        return
+    if _input_text(step, "trivy-config"):
+        return
+    yield Issue(
+        key if key is not None else step.uses,
+        f"Add `exit-code: \"1\"` to '{uses}'. Trivy's default exit code is 0, so without it the scan prints "
+        "its findings and the step still passes.",
+        confidence="medium",
+    )
+
+
+def _false_input(step, name: str, fix: str, why: str):
+    key, value = _input_item(step, name)
+    if not isinstance(value, Scalar) or _dynamic(value.value):
+        return
+    if value.value.strip().lower() == "false":
+        yield Issue(value, f"{fix.format(uses=step.uses.value)}. With `{name}: {value.value}` {why}.")
+
+
+def _true_input(step, name: str, fix: str, why: str):
+    key, value = _input_item(step, name)
+    if not isinstance(value, Scalar) or _dynamic(value.value):
+        return
+    if value.value.strip().lower() == "true":
+        yield Issue(value, f"{fix.format(uses=step.uses.value)}. {why}.")
+
+
+# --- scripts -------------------------------------------------------------------------------------
+
+
+def _scripts(scalar, step, steps, sarif: bool, ctx):
+    """(does the script run a scanner, issues)."""
+    script = scalar.value
+    if not _MENTIONS_SCANNER.search(script):
+        return False, []
+    nested = shell.parse_nested(script)
+    found = False
+    issues = []
+    for index, item in enumerate(nested):
+        command = item.command
+        scanner = _scanner(command)
+        if scanner is None:
+            continue
+        name, words, args = scanner
+        found = True
+        last = _pipeline_end(nested, index)
+        swallowed = _swallowed(script, nested, last) if nested[last].command.or_fallback else None
+        if swallowed is not None and item.via == "substitution":
+            continue  # `out=$(scanner ... || true)`: the script goes on to look at what it printed
+        if swallowed is not None:
+            start, end = swallowed
+            if _enforced_elsewhere(name, steps, command) or _remediation(name, script):
+                continue
+            shown = " ".join(word.value for word in words[:3])[:60]
+            issues.append(Issue(
+                ctx.locate(scalar, start, end - start),
+                f"Remove `{script[start:end].strip()}` after `{shown}`. It turns every finding of the scan "
+                "into a passing step.",
+            ))
+            continue
+        if sarif and _command_writes_sarif(args):
+            continue
+        issue = _cli_settings(name, words, args, step, scalar, ctx)
+        if issue is not None:
+            issues.append(issue)
+    return found, issues
+
+
+def _scanner(command):
+    """(name, words from the scanner's name on, its arguments) when the command runs a scan."""
+    words = shell.strip_wrappers(command.words)
+    if not words:
+        return None
+    name = words[0].value.rsplit("/", 1)[-1]
+    if name in _RUNNERS and len(words) > 1:
+        words = words[1:]
+        name = words[0].value.rsplit("/", 1)[-1].split("@", 1)[0]
+    elif name == "docker" and len(words) > 2 and words[1].value == "run":
+        for index, word in enumerate(words[2:], start=2):
+            if _DOCKER_IMAGES.search(word.value):
+                image = word.value.rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0]
+                words = words[index:]
+                name = image
+                break
+        else:
+            return None
+    args = [word.value for word in words[1:]]
+    positional = [arg for arg in args if not arg.startswith("-")]
+    if name == "trivy":
+        first = _first_subcommand(args, _TRIVY_SCANS | {"version", "plugin", "module", "server", "convert",
+                                                         "clean", "registry", "vex", "help", "completion"})
+        if first not in _TRIVY_SCANS or any(a.startswith(("--download-db-only", "--download-java-db-only", "--version")) for a in args):
+            return None
+        fmt = _option(args, ("--format", "-f"))
+        if fmt and fmt.lower() in _TRIVY_SBOM_FORMATS:
+            return None
+        return name, words, args
+    if name == "grype":
+        if any(arg in ("--version", "--help", "-h") for arg in args) or args == ["-v"]:
+            return None
+        if positional and positional[0] in _GRYPE_NOT_SCANS:
+            return None
+        if not positional and not command.piped_in:  # `grype` alone prints its help
+            return None
+        return name, words, args
+    if name == "snyk":
+        if positional[:1] == ["test"] or (positional[:1] and positional[0] in _SNYK_PRODUCTS and positional[1:2] == ["test"]):
+            return name, words, args
+        return None
+    if name in _AUDIT_TOOLS:
+        if name == "bundle":
+            return (name, words, args) if positional[:1] == ["audit"] and positional[1:2] in ([], ["check"]) else None
+        if positional[:1] == ["audit"] and not (set(positional[1:2]) & {"fix", "signatures"}) and "--fix" not in args:
+            return name, words, args
+        return None
+    if name in _OTHER_SCANNERS:
+        if any(a in ("--version", "-v", "--help", "-h", "version", "--list") for a in args):
+            return None
+        wanted = _OTHER_SCANNERS[name]
+        if wanted is not None and not (set(args[:2]) & wanted):
+            return None
+        return name, words, args
+    return None
+
+
+def _first_subcommand(args, known) -> str | None:
+    for arg in args:
+        if arg in known:
+            return arg
+    return None
+
+
+def _option(args, names) -> str | None:
+    for index, arg in enumerate(args):
+        for name in names:
+            if arg == name and index + 1 < len(args):
+                return args[index + 1]
+            if name.startswith("--") and arg.startswith(name + "="):
+                return arg.split("=", 1)[1]
+    return None
+
+
+def _same_level(a, b) -> bool:
+    return len(a.parents) == len(b.parents) and all(x is y for x, y in zip(a.parents, b.parents))
+
+
+def _pipeline_end(nested, index: int) -> int:
+    """The index of the last command of the pipeline nested[index] starts (or is in)."""
+    while nested[index].command.piped_out:
+        following = next((i for i in range(index + 1, len(nested)) if _same_level(nested[i], nested[index])), None)
+        if following is None:
+            break
+        index = following
+    return index
+
+
+def _swallowed(script: str, nested, index: int):
+    """(start, end) of `|| true` / `|| :` / `|| exit 0` / `|| echo ...` after nested[index]."""
+    current = nested[index]
+    operator = script.find("||", current.command.end)
+    if operator < 0:
+        return None
+    following = next((item for item in nested[index + 1 :] if _same_level(item, current)), None)
+    if following is None or not following.command.words:
+        return None
+    between = script[operator + 2 : following.command.start]
+    if between.strip() or script[operator + 2 :].lstrip().startswith(("{", "(")):
+        return None  # `|| { ...; exit 1; }`, `|| (...)`: a group may still exit non-zero
+    words = [word.value for word in following.command.words]
+    if words[0] in _SWALLOWERS and len(words) == 1:
+        pass
+    elif words[0] == "exit" and words[1:] == ["0"]:
+        pass
+    elif words[0] in ("echo", "printf") and not _captures_status(following.command) and not following.command.or_fallback:
+        rest = script[following.command.end : following.command.end + 200].lstrip(" \t")
+        if rest.startswith("&&"):
+            return None
+    else:
+        return None
+    return operator, following.command.end
+
+
+def _captures_status(command) -> bool:
+    """`|| echo "failed=true" >> "$GITHUB_OUTPUT"`: a later step can act on it."""
+    return any(
+        redirect.target is not None and re.search(r"GITHUB_(OUTPUT|ENV)", redirect.target.text)
+        for redirect in command.redirects
+    )
+
+
+def _enforced_elsewhere(name: str, steps, swallowed_command) -> bool:
+    """Does the job also run this scanner without swallowing its failure?"""
+    for step in steps:
+        for scalar, _where in step.scripts():
+            if name not in scalar.value:
+                continue
+            nested = shell.parse_nested(scalar.value)
+            for index, item in enumerate(nested):
+                scanner = _scanner(item.command)
+                if scanner is None or scanner[0] != name:
+                    continue
+                last = _pipeline_end(nested, index)
+                if nested[last].command.or_fallback and _swallowed(scalar.value, nested, last) is not None:
+                    continue
+                if _enforces(name, scanner[2]):
+                    return True
+    return False
+
+
+def _enforces(name: str, args) -> bool:
+    """Do these arguments make the scanner fail on findings (as far as the command line says)?"""
+    if name == "trivy":
+        code = _option(args, ("--exit-code",))
+        return code is not None and code.strip("'\"") != "0"
+    if name == "grype":
+        return _has_option(args, ("--fail-on", "-f"))
+    if name in ("checkov", "tfsec"):
+        return not any(arg == "--soft-fail" for arg in args)
+    return True
+
+
+def _remediation(name: str, script: str) -> bool:
+    return name in _AUDIT_TOOLS and re.search(rf"\b{name}\s+audit\s+fix\b", script) is not None
+
+
+def _cli_settings(name: str, words, args, step, scalar, ctx):
+    if name == "trivy":
+        if _has_option(args, ("--config", "-c")) or "TRIVY_EXIT_CODE" in step.env:
+            return None
+        for index, arg in enumerate(args):
+            value = None
+            if arg == "--exit-code" and index + 1 < len(args):
+                value, word = args[index + 1], words[index + 2]
+            elif arg.startswith("--exit-code="):
+                value, word = arg.split("=", 1)[1], words[index + 1]
+            if value is None:
+                continue
+            if value.strip("'\"") == "0":
+                return Issue(
+                    ctx.locate(scalar, word.start, word.end - word.start),
+                    f"Use `--exit-code 1` (it is {value}). With exit code 0 `trivy {_sub(args)}` never fails the step.",
+                )
+            return None
+        return Issue(
+            ctx.locate(scalar, words[0].start, words[0].end - words[0].start),
+            f"Add `--exit-code 1` to `trivy {_sub(args)}`. Trivy exits 0 by default, so the step passes "
+            "whatever it finds.",
+            confidence="medium",
+        )
+    if name == "grype":
+        if _has_option(args, ("--fail-on", "-f", "--config", "-c")) or "GRYPE_FAIL_ON_SEVERITY" in step.env:
+            return None
+        return Issue(
+            ctx.locate(scalar, words[0].start, words[0].end - words[0].start),
+            "Add `--fail-on high` (or the severity you gate on) to `grype`. Grype exits 0 by default, so "
+            "the step passes whatever it finds.",
+            confidence="medium",
+        )
+    if name in ("checkov", "tfsec"):
+        if _has_option(args, ("--hard-fail-on",)):
+            return None
+        for index, arg in enumerate(args):
+            if arg == "--soft-fail" or arg.startswith("--soft-fail="):
+                word = words[index + 1]
+                return Issue(
+                    ctx.locate(scalar, word.start, word.end - word.start),
+                    f"Remove `--soft-fail` from `{name}`. With it the scan reports failed checks but always exits 0.",
+                )
+    return None
+
+
+def _has_option(args, names) -> bool:
+    return any(arg in names or any(arg.startswith(name + "=") for name in names if name.startswith("--")) for arg in args)
+
+
+def _sub(args) -> str:
+    return next((arg for arg in args if arg in _TRIVY_SCANS), "")
+
+
+# --- SARIF, continue-on-error --------------------------------------------------------------------
+
+
+def _uploads_sarif(steps) -> bool:
+    return any(step.uses is not None and _UPLOAD_SARIF.search(step.uses.value.split("@", 1)[0]) for step in steps)
+
+
+def _writes_sarif(step) -> bool:
+    """Does the scan step produce SARIF (for a later upload to code scanning)?"""
+    if step.uses is not None:
+        target = step.uses.value.split("@", 1)[0]
+        if _SNYK_ACTION.match(target) or step.uses_action(_GRYPE_ACTION):
+            return True  # both write SARIF by default
+    inputs = as_map(step.node.get("with"))
+    if inputs is not None:
+        for _, _, value in inputs.items():
+            if isinstance(value, Scalar) and "sarif" in value.value.lower():
+                return True
+    return any("sarif" in scalar.value.lower() for scalar, _ in step.scripts())
+
+
+def _command_writes_sarif(args) -> bool:
+    return any("sarif" in arg.lower() for arg in args)
+
+
+def _continue_on_error(node):
+    value = node.get("continue-on-error") if hasattr(node, "get") else None
+    if not isinstance(value, Scalar):
+        return None
+    text = value.value.strip()
+    if value.as_bool() is True or (value.style in ("'", '"') and text.lower() == "true"):
+        return value
+    if text.replace(" ", "") in ("${{true}}",):
+        return value
+    return None
+
+
+def _outcome_checked(step, later) -> bool:
+    """Does a later step read this step's `outcome` (to fail the job after reporting)?"""
+    if not step.id:
+        return False
+    pattern = re.compile(rf"steps\.{re.escape(step.id)}\.outcome|steps\[\s*'{re.escape(step.id)}'\s*\]\.outcome", re.I)
+    for other in later:
+        for node in (other.if_, other.run, other.node.get("with"), other.node.get("env")):
+            if _mentions(node, pattern):
+                return True
+    return step.job is not None and _mentions(step.job.outputs, pattern)
+
+
+def _mentions(node, pattern) -> bool:
+    if isinstance(node, Scalar):
+        return bool(pattern.search(node.value))
+    if hasattr(node, "items") and callable(node.items):
+        try:
+            return any(_mentions(value, pattern) for _, _, value in node.items())
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def _is_scan_step(step) -> bool:
+    uses = step.uses
+    if uses is not None:
+        target = uses.value.split("@", 1)[0]
+        if step.uses_action(_TRIVY_ACTION, _GRYPE_ACTION, _CHECKOV_ACTION) or _SNYK_ACTION.match(target):
+            return True
+    for scalar, _ in step.scripts():
+        if _MENTIONS_SCANNER.search(scalar.value) and any(
+            _scanner(item.command) is not None for item in shell.parse_nested(scalar.value)
+        ):
+            return True
+    return False
