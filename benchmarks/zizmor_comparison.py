@@ -75,7 +75,7 @@ def _permissions_key(hit: "Hit") -> str | None:
             return "default"
         scope = re.match(r"([\w-]+): write is overly broad at the workflow level", text)
         return f"write:{scope.group(1)}" if scope else None
-    if text.startswith("Add a top-level `permissions:`"):
+    if text.startswith(("Add a top-level `permissions:`", "Add `permissions:` to job")):
         return "default"
     scope = re.match(r"Move `([\w-]+): write` from the workflow", text)
     if scope:
@@ -87,9 +87,8 @@ def _permissions_key(hit: "Hit") -> str | None:
 
 def _permissions_covers(z: "Hit", c: "Hit") -> bool:
     """excessive-permissions: zizmor reports a workflow without `permissions:` once for the
-    workflow and once per job, and a workflow-level write scope once per job that inherits it;
-    cicdlint reports the first once per workflow (at `on:`) and the second once, at the scope's
-    entry in the workflow's `permissions:`."""
+    workflow and once per job; cicdlint reports it once per workflow (at `on:`), or once per job
+    without `permissions:` when other jobs declare theirs."""
     key = _permissions_key(z)
     return key is not None and key == _permissions_key(c)
 
@@ -190,7 +189,10 @@ def _extents(text: str) -> list[tuple[int, int, tuple]]:
 
     def lines(node, key=None) -> tuple[int, int]:
         first = key.start if key is not None else node.start
-        return bisect.bisect_right(starts, first), bisect.bisect_right(starts, max(node.end - 1, first))
+        last = node.end - 1
+        while last > first and text[last] in " \t\r\n":  # a block ends where the next key starts
+            last -= 1
+        return bisect.bisect_right(starts, first), bisect.bisect_right(starts, last)
 
     out = []
 

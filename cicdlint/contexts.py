@@ -159,7 +159,7 @@ SAFE_LEAVES = frozenset(
         "id", "node_id", "number", "sha", "before", "after", "url", "draft", "merged", "locked", "state",
         "author_association", "private", "fork", "size", "additions", "deletions", "changed_files",
         "commits", "comments", "run_attempt", "run_number", "conclusion", "status", "type", "site_admin",
-        "login", "mergeable", "rebaseable", "forced", "created", "deleted", "ref_type",
+        "login", "mergeable", "rebaseable", "forced", "created", "deleted", "ref_type", "prerelease",
     )
 )
 SAFE_SUFFIXES = ("_at", "_count", "_id", "_url", "_sha")
@@ -220,10 +220,22 @@ def classify(path: str) -> Classification:
     for level, table in (("unknown", _UNKNOWN), ("safe", _SAFE)):
         reason = _lookup(table, segments)
         if reason is not None:
+            if level == "unknown" and _fixed_event_leaf(segments):
+                return _event_field(segments[-1])
             return Classification(level, reason)
     if segments[:2] == ("github", "event") and len(segments) > 2:
         return _event_field(segments[-1])
     return Classification("unknown", "a context with no known trust level")
+
+
+def _fixed_event_leaf(segments: tuple[str, ...]) -> bool:
+    """A number, boolean, id or URL of an event object whose text fields are only "unknown"
+    (`github.event.release.prerelease`, `github.event.label.id`); never a field of a payload
+    whose shape the sender chooses (`github.event.inputs.*`, `github.event.client_payload.*`)."""
+    if segments[:2] != ("github", "event") or len(segments) < 4 or segments[2] in ("inputs", "client_payload"):
+        return False
+    leaf = segments[-1]
+    return leaf in SAFE_LEAVES or leaf.endswith(SAFE_SUFFIXES)
 
 
 def _event_field(leaf: str) -> Classification:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from . import lazyre
-from .model import Job, Step, as_map, text
+from .model import Job, Step, as_map, is_ssh_action, text
 
 DEFAULT_PRODUCTION_PATTERNS = (r"prod", r"production", r"prd", r"live")
 
@@ -33,7 +33,9 @@ DEPLOY_ACTIONS = (
     "einaregilsson/beanstalk-deploy",
 )
 _DEPLOY_COMMAND = lazyre.compile(
-    r"(?:^|[\s;&|(])(?:kubectl\s+(?:apply|set|rollout|create|replace|patch)|helm\s+(?:upgrade|install)"
+    # `kubectl -n "$NS" set image ...`: options may come before the verb.
+    r"(?:^|[\s;&|(])(?:kubectl(?:\s+-{1,2}[\w-]+(?:[= ](?:\"[^\"]*\"|'[^']*'|[^\s\"']+))?)*\s+(?:apply|set|rollout|create|replace|patch)"
+    r"|helm(?:\s+-{1,2}[\w-]+(?:[= ](?:\"[^\"]*\"|'[^']*'|[^\s\"']+))?)*\s+(?:upgrade|install)"
     r"|aws\s+ecs\s+(?:update-service|create-service|deploy|register-task-definition)|ecs-deploy\b"
     r"|docker\s+service\s+(?:update|create)|docker\s+stack\s+deploy|serverless\s+deploy|sls\s+deploy"
     r"|cdk\s+deploy|terraform\s+apply|flyctl\s+deploy|eb\s+deploy|gcloud\s+run\s+deploy"
@@ -74,21 +76,30 @@ def _file_stem(path: str) -> str:
 
 
 def is_deploy_step(step: Step) -> bool:
+    """A step that deploys: a deploy action, an SSH action, or a deploy command in its script
+    (not in a comment). Steps that only prepare a deploy (a tool installer, cluster credentials,
+    a task definition rendered into a file) and `ssh` that reaches no deploy target (`vagrant
+    ssh`, `ssh localhost`, `ssh -T git@github.com`) are not deploys."""
     uses = text(step.node.get("uses"))
     if uses:
-        from .model import is_ssh_action
-
-        if step.uses_action(*DEPLOY_ACTIONS) or is_ssh_action(uses):
-            return True
+        if step.uses_action(*PREPARE_ONLY_ACTIONS):
+            return False
+        return step.uses_action(*DEPLOY_ACTIONS) or is_ssh_action(uses)
     run = text(step.node.get("run"))
-    return bool(run and _DEPLOY_COMMAND.search(run))
+    if not run:
+        return False
+    script = _NOT_A_REMOTE_SSH.sub(lambda m: " " * len(m.group(0)), _without_comments(run))
+    return bool(_DEPLOY_COMMAND.search(script))
 
 
-def is_deploy_job(job: Job) -> bool:
-    """A job deploys when it names an environment or has a deploy step."""
-    if job.node.get("environment") is not None:
-        return True
-    return any(is_deploy_step(step) for step in job.steps)
+def is_deploy_job(job: Job, production: "Production | None" = None) -> bool:
+    """The one notion of a deploy job: it has a step that deploys to a real target (not a
+    rehearsal on a throwaway cluster, see `deploy_steps`), or it names an environment that is a
+    deploy target (`environment_is_deploy_target`). A job that calls a reusable workflow is
+    judged in that workflow."""
+    if job.uses is not None:
+        return False
+    return bool(deploy_steps(job)) or environment_is_deploy_target(job, production)
 
 
 def environment_url(job: Job) -> str | None:
@@ -96,13 +107,12 @@ def environment_url(job: Job) -> str | None:
     return text(env.get("url")) if env else None
 
 
-# --- Deploys that reach a real target (added for the deploy-practice rules) -----------------------
-# `is_deploy_step` is deliberately broad. These helpers refine it without changing it: a tool
-# installer (setup-kubectl, setup-helm), cluster credentials (get-gke-credentials) or a rendered
-# task definition deploys nothing, a command inside a shell comment or
-# `vagrant ssh` / `ssh git@github.com` is no deploy, and a job that first creates a throwaway
-# cluster or VM (kind, minikube, k3d, k3s, microk8s, vagrant, localstack, docker swarm init)
-# rehearses a deploy in an integration test.
+# --- What is not a deploy ------------------------------------------------------------------------
+# A tool installer (setup-kubectl, setup-helm), cluster credentials (get-gke-credentials) or a
+# rendered task definition deploys nothing; a command inside a shell comment or `vagrant ssh` /
+# `ssh git@github.com` is no deploy; and a job that first creates a throwaway cluster or VM
+# (kind, minikube, k3d, k3s, microk8s, vagrant, localstack, docker swarm init) rehearses a
+# deploy in an integration test.
 
 # Actions that prepare a deploy but change nothing: a tool installer, cluster credentials, a
 # task definition rendered into a local file.
@@ -140,23 +150,6 @@ _NOT_A_REMOTE_SSH = lazyre.compile(
 def _without_comments(script: str) -> str:
     """The script with whole-line and trailing shell comments blanked out (offsets kept)."""
     return re.sub(r"(?m)(^|\s)#.*$", lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), script)
-
-
-def is_real_deploy_step(step: Step) -> bool:
-    """`is_deploy_step`, without steps that only prepare a deploy (setup-kubectl, setup-helm,
-    get-gke-credentials, amazon-ecs-render-task-definition), commands written
-    only in comments, and `ssh` that reaches no deploy target (`vagrant ssh`, `ssh localhost`,
-    `ssh -T git@github.com`)."""
-    uses = text(step.node.get("uses"))
-    if uses:
-        if step.uses_action(*PREPARE_ONLY_ACTIONS):
-            return False
-        return is_deploy_step(step)
-    run = text(step.node.get("run"))
-    if not run:
-        return False
-    script = _NOT_A_REMOTE_SSH.sub(lambda m: " " * len(m.group(0)), _without_comments(run))
-    return bool(_DEPLOY_COMMAND.search(script))
 
 
 _TEST_WORDS = frozenset(("test", "tests", "testing", "e2e", "integration", "perftest", "conformance", "smoke"))
@@ -201,8 +194,8 @@ def is_rehearsal_job(job: Job) -> bool:
 
 
 def deploy_steps(job: Job) -> list[Step]:
-    """The steps that deploy to a real target (`is_real_deploy_step`); none in a rehearsal job."""
-    steps = [step for step in job.steps if is_real_deploy_step(step)]
+    """The steps that deploy to a real target; none in a rehearsal job."""
+    steps = [step for step in job.steps if is_deploy_step(step)]
     if steps and is_rehearsal_job(job):
         return []
     return steps
@@ -252,7 +245,7 @@ _READ_ONLY_JOB_WORDS = frozenset((
     "download", "verify", "verification", "validate", "validation", "check", "checks", "plan", "diff",
     "lint", "audit", "report", "query", "backup", "inspect", "drift",
 ))
-_TARGET_CONTEXT = re.compile(r"(?:env|environment|environments|stage|target|deploy\w*)$", re.I)
+_TARGET_CONTEXT = lazyre.compile(r"(?:env|environment|environments|stage|target|deploy\w*)$", re.I)
 
 
 def environment_is_deploy_target(job: Job, production: "Production | None" = None) -> bool:
@@ -260,12 +253,18 @@ def environment_is_deploy_target(job: Job, production: "Production | None" = Non
     preview, github-pages, `${{ inputs.environment }}` ...), rather than a holder of secrets or
     an approval gate (`automations`, `protected`, `release`, `pypi`)? A job whose id or name
     says deploy / rollout / promote deploys to whatever environment it names; one that says
-    download / verify / plan / backup ..., or an environment called read-only, only reads.
-    False without an environment."""
+    download / verify / plan / backup ..., or an environment called read-only, only reads; a
+    test job (by its name, or its workflow's file name) tests against it. False without an
+    environment."""
     name = job.environment_name
     if not name or not name.strip():
         return False
     job_words = name_words(job.id) | name_words(text(job.node.get("name")))
+    file_words = name_words(_file_stem(job.workflow.doc.path))
+    if not job_words & {"deploy", "rollout", "promote"}:
+        # A test job that runs against the environment (`e2e`, `cypress-run` in testing.yml).
+        if job_words & _TEST_WORDS or (file_words & _TEST_WORDS and not file_words & _DEPLOY_WORDS):
+            return False
     if job_words & {"deploy", "deployment", "rollout", "promote"}:
         return True
     if job_words & _READ_ONLY_JOB_WORDS or {"readonly"} <= name_words(name) or {"read", "only"} <= name_words(name):
@@ -289,15 +288,6 @@ def _names_target(name: str, production: "Production | None") -> bool:
     if production is not None and production.matches(name):
         return True
     return bool(name_words(name) & _TARGET_WORDS)
-
-
-def is_real_deploy_job(job: Job, production: "Production | None" = None) -> bool:
-    """A sharper `is_deploy_job`: the job has a step that deploys to a real target
-    (`deploy_steps`: not a rehearsal on a throwaway cluster, not a tool installer), or names an
-    environment that is a deploy target (`environment_is_deploy_target`)."""
-    if job.uses is not None or not is_deploy_job(job):
-        return False
-    return bool(deploy_steps(job)) or environment_is_deploy_target(job, production)
 
 
 def describe_deploy_step(step: Step) -> str:

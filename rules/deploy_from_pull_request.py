@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from cicdlint import lazyre
 from cicdlint.conditions import can_run_when, job_can_run_when
 from cicdlint.model import text
 from cicdlint.notions import deploy_steps, describe_deploy_step, environment_is_deploy_target, name_words
@@ -28,9 +29,9 @@ _PREVIEW_ACTIONS = (
     "cloudflare/pages-action",
     "cloudflare/wrangler-action",
 )
-_PRODUCTION_FLAG = re.compile(r"--prod\b|--production\b|production-deploy:\s*true|channelId:\s*live", re.I)
-_PREVIEW_CLI = re.compile(r"(?:^|[\s;&|(])(?:vercel|netlify(?:-cli)?(?:@\S+)?\s+deploy|surge|wrangler\s+pages\s+deploy)\b(?![^\n]*--prod)")
-_MAINTAINER_GATE = re.compile(r"labels|label\.name|author_association", re.I)
+_PRODUCTION_FLAG = lazyre.compile(r"--prod\b|--production\b|production-deploy:\s*true|channelId:\s*live", re.I)
+_PREVIEW_CLI = lazyre.compile(r"(?:^|[\s;&|(])(?:vercel|netlify(?:-cli)?(?:@\S+)?\s+deploy|surge|wrangler\s+pages\s+deploy)\b(?![^\n]*--prod)")
+_MAINTAINER_GATE = lazyre.compile(r"labels|label\.name|author_association", re.I)
 
 
 @rule(
@@ -77,7 +78,8 @@ def check(doc, ctx):
     github.event.number }}`), a job named preview / pr / review / staging, and preview deploys
     with Vercel, Netlify, Surge, Firebase Hosting channels or Cloudflare Pages (unless told
     `--prod`). Jobs that rehearse a deploy on a throwaway cluster (kind, minikube, k3d) are
-    integration tests, not deploys.
+    integration tests, not deploys, and a job that calls a reusable workflow
+    (`jobs.<id>.uses`) is not checked: what the called workflow deploys cannot be seen here.
 
     ## Why is this bad?
     A pull request's code has not been reviewed or merged yet. A deploy job that runs for

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from cicdlint.notions import is_real_deploy_job
+from cicdlint.notions import is_deploy_job
 from cicdlint.rule import Issue, rule
 from cicdlint.triggers import REUSABLE_EVENT, events
 from cicdlint.yamlpos import Map, Scalar
@@ -86,7 +86,7 @@ def check(doc, ctx):
     if _has_group(workflow.node.get("concurrency")):
         return
     for job in workflow.jobs:
-        if not is_real_deploy_job(job, ctx.production) or not ctx.production.job(job):
+        if not is_deploy_job(job, ctx.production) or not ctx.production.job(job):
             continue
         if _has_group(job.node.get("concurrency")):
             continue

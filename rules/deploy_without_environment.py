@@ -23,12 +23,16 @@ def check(doc, ctx):
     `cdk deploy`, `terraform apply`, `flyctl deploy` or `ssh user@host`. Reported once per job,
     at the job's key.
 
-    Not reported: steps that only install a tool (`azure/setup-kubectl`, `azure/setup-helm`),
-    commands in shell comments, `vagrant ssh` / `ssh localhost` / `ssh -T git@github.com`, and
-    jobs that deploy into a cluster or machine they create themselves (kind, minikube, k3d, k3s,
-    microk8s, vagrant, localstack, `docker swarm init`): those are integration tests. Jobs that
-    call a reusable workflow (`jobs.<id>.uses`) cannot declare an environment and are not
-    reported; declare it on the deploy job inside the called workflow.
+    Not reported: steps that only install a tool (`azure/setup-kubectl`, `azure/setup-helm`)
+    or prepare a deploy (`google-github-actions/get-gke-credentials`,
+    `aws-actions/amazon-ecs-render-task-definition`); commands in shell comments;
+    `vagrant ssh`, `ssh localhost` and `ssh -T git@github.com`; and integration tests: jobs
+    that deploy into a cluster or machine they create themselves (kind, minikube, k3d, k3s,
+    microk8s, vagrant, localstack, `docker swarm init`, an SSH server container), and jobs
+    whose id or name (or else the workflow's file name) says test / e2e / integration / smoke
+    but not deploy / release / publish. Jobs that call a reusable workflow
+    (`jobs.<id>.uses`) cannot declare an environment and are not reported; declare it on the
+    deploy job inside the called workflow.
 
     ## Why is this bad?
     An environment is where GitHub keeps the controls for a deploy: required reviewers (an

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import re
 
-from cicdlint.conditions import calls_status_function, condition_body, job_can_run_when
-from cicdlint.notions import deploy_steps, is_real_deploy_job, name_words
+from cicdlint import lazyre
+from cicdlint.conditions import calls_status_function, can_run_when, condition_body, job_can_run_when
+from cicdlint.notions import deploy_steps, is_deploy_job, name_words
 from cicdlint.rule import Issue, rule
 from cicdlint.shell import parse, strip_wrappers
 from cicdlint.triggers import events
@@ -15,7 +16,7 @@ FAILED_RUN = {"github.event.workflow_run.conclusion": "failure"}
 
 _B = r"(?:^|(?<=[\s/;&|(]))"  # a command word starts here
 _E = r"(?=$|[\s;&|)])"
-_TEST_COMMAND = re.compile(
+_TEST_COMMAND = lazyre.compile(
     "|".join(
         (
             # JavaScript
@@ -56,12 +57,12 @@ _TEST_COMMAND = re.compile(
     ),
     re.I,
 )
-_MAVEN = re.compile(_B + r"(?:mvn|mvnw)" + _E, re.I)
-_MAVEN_PHASE = re.compile(r"(?:^|\s)(?:[\w.:-]*:)?(?:test|verify|package|install|integration-test)(?=$|\s)", re.I)
-_MAVEN_SKIP = re.compile(r"-D(?:skipTests|maven\.test\.skip)(?:=true)?(?=$|\s)|-DskipTests=true", re.I)
-_GRADLE = re.compile(_B + r"(?:gradle|gradlew|gradlew\.bat)" + _E, re.I)
-_GRADLE_TASK = re.compile(r"(?:^|\s)(?::?[\w-]+:)*(?:test|check|build|\w*Test|connectedCheck|integrationTest)(?=$|\s)")
-_GRADLE_SKIP = re.compile(r"(?:-x|--exclude-task)[\s=]+(?::?[\w-]+:)*(?:test|check)(?=$|\s)")
+_MAVEN = lazyre.compile(_B + r"(?:mvn|mvnw)" + _E, re.I)
+_MAVEN_PHASE = lazyre.compile(r"(?:^|\s)(?:[\w.:-]*:)?(?:test|verify|package|install|integration-test)(?=$|\s)", re.I)
+_MAVEN_SKIP = lazyre.compile(r"-D(?:skipTests|maven\.test\.skip)(?:=true)?(?=$|\s)|-DskipTests=true", re.I)
+_GRADLE = lazyre.compile(_B + r"(?:gradle|gradlew|gradlew\.bat)" + _E, re.I)
+_GRADLE_TASK = lazyre.compile(r"(?:^|\s)(?::?[\w-]+:)*(?:test|check|build|\w*Test|connectedCheck|integrationTest)(?=$|\s)")
+_GRADLE_SKIP = lazyre.compile(r"(?:-x|--exclude-task)[\s=]+(?::?[\w-]+:)*(?:test|check)(?=$|\s)")
 _NOT_RUNNING = ("echo", "printf", "cat", "grep", "sed", "awk", "ls", "cd", "export", "test", "[", "[[")
 _INSTALLS = ("install", "i", "add", "ci", "update", "upgrade", "remove", "uninstall")
 
@@ -77,7 +78,7 @@ TEST_ACTIONS = (
     "microsoft/playwright-github-action",
     "ctrf-io/github-test-reporter",
 )
-_STEP_NAME = re.compile(r"\b(?:tests?|testing|specs?|e2e|unittests?|pytest|jest|vitest|rspec)\b", re.I)
+_STEP_NAME = lazyre.compile(r"\b(?:tests?|testing|specs?|e2e|unittests?|pytest|jest|vitest|rspec)\b", re.I)
 _ACTION_WORDS = frozenset(("test", "tests", "testing", "pytest", "jest", "vitest", "rspec", "phpunit", "e2e"))
 _JOB_WORDS = frozenset(("ci", "qa", "e2e", "spec", "specs", "unit", "integration", "coverage", "verify", "checks"))
 
@@ -116,9 +117,10 @@ def check(doc, ctx):
     `needs.<job>.result`) do not gate anything.
 
     Triggers decide too. A workflow started by `workflow_run` (when the CI workflow completes)
-    is gated when the job's condition, or a condition it needs, requires
-    `github.event.workflow_run.conclusion == 'success'`; without that check it is reported,
-    since `completed` includes failed runs. Other triggers the condition excludes
+    is gated when the job's condition, a condition of a job it needs, or the condition of every
+    deploy step requires `github.event.workflow_run.conclusion == 'success'`; without that
+    check it is reported, since `completed` includes failed runs. (Which workflow triggers it
+    is not checked: a successful run of it counts as the tests.) Other triggers the condition excludes
     (`if: github.event_name == 'workflow_run' && ...`) do not count. Workflows that only run
     as a reusable workflow (`workflow_call`) or on `deployment` events are not reported: their
     caller decides what runs first. A workflow that only a person starts (`workflow_dispatch`)
@@ -191,18 +193,22 @@ def check(doc, ctx):
     if not triggers:
         return
     for job in workflow.jobs:
-        if not is_real_deploy_job(job, ctx.production) or not ctx.production.job(job):
+        if not is_deploy_job(job, ctx.production) or not ctx.production.job(job):
             continue
         if _tests_in_job(job):
             continue
         gate, bypassed = _tested_through_needs(job, workflow, frozenset({job.id}))
         if gate is not None:
             continue
-        reachable = [
-            event
-            for event in triggers
-            if job_can_run_when(job, event, FAILED_RUN if event == "workflow_run" else None)
-        ]
+        steps = deploy_steps(job)
+        reachable = []
+        for event in triggers:
+            known = FAILED_RUN if event == "workflow_run" else None
+            if not job_can_run_when(job, event, known):
+                continue
+            if steps and not any(can_run_when(step.if_, event, known) for step in steps):
+                continue  # every deploy step is guarded (`terraform apply` only on push)
+            reachable.append(event)
         if not reachable:
             continue
         where = f"environment '{job.environment_name}'" if job.environment_name else "production"

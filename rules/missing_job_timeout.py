@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from cicdlint.notions import deploy_steps, describe_deploy_step, is_real_deploy_job
+from cicdlint.notions import deploy_steps, describe_deploy_step, is_deploy_job
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Scalar
 
@@ -76,7 +76,7 @@ def check(doc, ctx):
     `kubectl rollout status --timeout=10m`, `helm upgrade --wait --timeout 10m`).
     """
     for job in ctx.workflow.jobs:
-        if not is_real_deploy_job(job, ctx.production):
+        if not is_deploy_job(job, ctx.production):
             continue
         if _has_timeout(job.node):
             continue
