@@ -11,11 +11,13 @@ audit to its cicdlint counterpart and pairs the findings of each file in passes:
 2. same job/step and same anchored text (zizmor places every repeat of an expression in a
    `run:` block on the line of the first one; cicdlint places each on its own line);
 3. nearest line within LINE_SLACK lines (the tools anchor some findings on a key and others
-   on its value);
+   on its value); for audits reported once per job or step (SAME_UNIT), the same job or step;
 4. for audits whose tools report the same problem at a different granularity (GROUPS), a
    cicdlint finding covers the zizmor findings that are part of it, e.g. one "no
    `permissions:` in this workflow" at `on:` covers zizmor's per-job "default permissions
-   used" findings. These are counted apart (column "grouped") so the difference stays visible.
+   used" findings; and in any audit, zizmor reports a step again at each YAML alias (`- *checkout`)
+   where cicdlint reports the anchored step once. These are counted apart (column "grouped") so
+   the difference stays visible.
 
 The comparison uses zizmor's default (`regular`) persona, except for audits zizmor only reports
 in its `auditor` persona (AUDITOR_ONLY). cicdlint findings left over are then matched against
@@ -64,6 +66,24 @@ COUNTERPARTS = {
     "hardcoded-container-credentials": "hardcoded-credential",
     "secrets-outside-env": "secret-outside-environment",
 }
+# Audits reported once per job or step on both sides, on different keys of it.
+SAME_UNIT = {
+    # zizmor: the job's `uses:`; cicdlint: its `secrets: inherit`.
+    "secrets-inherit": lambda z, c: bool(z.container[:2]) and c.container[:2] == z.container[:2],
+    # zizmor: the publish command; cicdlint: the token in the step's (or the workflow's) `env:`.
+    "use-trusted-publishing": lambda z, c: z.container[: len(c.container)] == c.container,
+}
+RULE_LABELS = {"unpinned-images": "`unpinned-container-image`, `unpinned-action` (`docker://`)"}
+
+
+def row_of(hit: "Hit") -> str:
+    """The zizmor audit a cicdlint finding is compared with. zizmor checks `uses: docker://...`
+    steps in `unpinned-images`; cicdlint checks them in `unpinned-action`."""
+    if hit.audit == "unpinned-action" and hit.text.strip("'\"").startswith("docker://"):
+        return "unpinned-images"
+    return next((audit for audit, rule in COUNTERPARTS.items() if rule == hit.audit), hit.audit)
+
+
 # zizmor reports these audits only with `--persona auditor`: compare against that persona.
 AUDITOR_ONLY = {"secrets-outside-env", "self-hosted-runner"}
 
@@ -102,7 +122,25 @@ def _expression_covers(z: "Hit", c: "Hit") -> bool:
 def _job_covers(z: "Hit", c: "Hit") -> bool:
     """secrets-outside-env: zizmor reports every `secrets.X` expression of a job that has no
     environment; cicdlint reports the job once, at its first secret, and names them all."""
-    return len(z.container) >= 2 and z.container[:2] == c.container[:2] and z.text.replace("${{", "").strip(" }") in c.message
+    return len(z.container) >= 2 and z.container[:2] == c.container[:2]
+
+
+def _alias_covers(z: "Hit", c: "Hit") -> bool:
+    """Any audit: zizmor reports a node again at each YAML alias (`- *checkout`); cicdlint reports
+    it once, at the anchored node (`- &checkout`)."""
+    return z.text.startswith("*") and any(abs(line - c.line) <= LINE_SLACK for line in z.lines[1:])
+
+
+def _trigger_covers(z: "Hit", c: "Hit") -> bool:
+    """dangerous-triggers: zizmor reports the trigger; when the workflow does run the pull
+    request's code, cicdlint reports the step that does it (an error naming the trigger)."""
+    return bool(z.text) and f"this {z.text} workflow" in c.message
+
+
+def _same_node_covers(z: "Hit", c: "Hit") -> bool:
+    """unpinned-images: zizmor reports `image: ${{ matrix.image }}` once per matrix value;
+    cicdlint reports it once and names the unpinned values."""
+    return z.line == c.line
 
 
 # audit -> covers(zizmor hit, cicdlint hit): the cicdlint finding reports the zizmor finding's
@@ -111,6 +149,8 @@ GROUPS = {
     "excessive-permissions": _permissions_covers,
     "template-injection": _expression_covers,
     "secrets-outside-env": _job_covers,
+    "unpinned-images": _same_node_covers,
+    "dangerous-triggers": _trigger_covers,
 }
 
 
@@ -169,6 +209,27 @@ class Files:
             return ""
         return text[starts[line - 1] + col - 1 : starts[end_line - 1] + end_col - 1]
 
+    def zizmor_ignores(self, path: str) -> dict[int, str]:
+        """Lines with a `# zizmor: ignore[...]` comment, and what they ignore."""
+        _, text, _, _ = self.get(path)
+        return {
+            number: match.group(1)
+            for number, line in enumerate(text.split("\n"), 1)
+            for match in [re.search(r"#\s*zizmor:\s*ignore\[([^\]]*)\]", line)]
+            if match
+        }
+
+    def extent(self, path: str, route: tuple) -> tuple[int, int] | None:
+        return next(((start, end) for start, end, r in self.get(path)[3] if r == route), None)
+
+    def disabled(self, path: str, route: tuple) -> bool:
+        """Is the job of `route` switched off with `if: false`?"""
+        return bool(route[:2]) and route[:2] + ("if: false",) in {r for _, _, r in self.get(path)[3]}
+
+    def anchor_lines(self, path: str, name: str) -> tuple[int, ...]:
+        _, text, starts, _ = self.get(path)
+        return tuple(bisect.bisect_right(starts, m.start()) for m in re.finditer(rf"&{re.escape(name)}\b", text))
+
     def bytes_at(self, path: str, start: int, end: int) -> str:
         return self.get(path)[0][start:end].decode("utf-8", "replace")
 
@@ -205,6 +266,9 @@ def _extents(text: str) -> list[tuple[int, int, tuple]]:
     if isinstance(jobs, Map):
         for key, job in jobs.pairs:
             out.append((*lines(job, key), ("jobs", key.value)))
+            condition = job.get("if") if isinstance(job, Map) else None
+            if getattr(condition, "value", None) in (False, "false", "${{ false }}"):
+                out.append((0, 0, ("jobs", key.value, "if: false")))
             if isinstance(job, Map):
                 steps(job.get("steps"), ("jobs", key.value))
     runs = root.get("runs")
@@ -213,15 +277,19 @@ def _extents(text: str) -> list[tuple[int, int, tuple]]:
     return out
 
 
-def run_zizmor(zizmor: str, corpus: Path, files: Files, saved: Path | None = None) -> list[Hit]:
-    """One hit per zizmor finding, at its first primary location (all kept in `lines`)."""
+def run_zizmor(zizmor: str, corpus: Path, files: Files, saved: Path | None = None) -> tuple[list[Hit], set[str]]:
+    """One hit per zizmor finding, at its first primary location (all kept in `lines`), and the
+    files zizmor rejected (it skips a file that does not match its workflow schema)."""
     if saved is not None:
-        output = saved.read_text(encoding="utf-8")
+        log = saved.with_suffix(".err")  # its stderr, when saved next to it
+        output, errors = saved.read_text(encoding="utf-8"), log.read_text(encoding="utf-8") if log.exists() else ""
     else:
-        output = subprocess.run(
+        run = subprocess.run(
             [zizmor, "--offline", "--no-progress", "--persona", "auditor", "--format", "json", str(corpus)],
             capture_output=True, text=True, check=False,
-        ).stdout
+        )
+        output, errors = run.stdout, run.stderr
+    rejected = {_relative(m.group(1), corpus) for m in re.finditer(r"failed to validate file://(\S+) as", errors)}
     found = []
     for finding in json.loads(output or "[]"):
         primaries = [loc for loc in finding["locations"] if loc["symbolic"]["kind"] == "Primary"]
@@ -233,20 +301,24 @@ def run_zizmor(zizmor: str, corpus: Path, files: Files, saved: Path | None = Non
         line = concrete["start_point"]["row"] + 1
         span = concrete.get("offset_span") or {}
         determinations = finding["determinations"]
+        text = _squeeze(files.bytes_at(path, span.get("start", 0), span.get("end", 0)))
+        lines = tuple(loc["concrete"]["location"]["start_point"]["row"] + 1 for loc in primaries)
+        if re.fullmatch(r"\*[\w-]+", text):  # a YAML alias: cicdlint reports the anchored node
+            lines += files.anchor_lines(path, text[1:])
         found.append(Hit(
             tool="zizmor",
             audit=finding["ident"],
             path=path,
             line=line,
             end_line=concrete["end_point"]["row"] + 1,
-            text=_squeeze(files.bytes_at(path, span.get("start", 0), span.get("end", 0))),
+            text=text,
             message=first["symbolic"].get("annotation") or "",
             persona=determinations["persona"].lower(),
             level=f"{determinations['severity'].lower()}/{determinations['confidence'].lower()}",
-            lines=tuple(loc["concrete"]["location"]["start_point"]["row"] + 1 for loc in primaries),
+            lines=lines,
             container=files.container(path, line),
         ))
-    return found
+    return found, rejected
 
 
 def run_cicdlint(corpus: Path, files: Files) -> list[Hit]:
@@ -298,7 +370,7 @@ class Match:
     only_ours: list = field(default_factory=list)
 
 
-def match(theirs: list[Hit], ours: list[Hit], group=None) -> Match:
+def match(theirs: list[Hit], ours: list[Hit], group=None, same_unit=None) -> Match:
     """Pair the findings of each file (see the module docstring for the passes)."""
     result = Match()
     by_path_ours = defaultdict(list)
@@ -328,23 +400,73 @@ def match(theirs: list[Hit], ours: list[Hit], group=None) -> Match:
                 left.remove(z)
                 right.remove(partner)
                 result.both.append((z, partner))
-        if group is not None:
-            # A cicdlint finding already paired one to one may also cover others.
-            candidates = right + [c for _, c in result.both if c.path == path]
-            covered = defaultdict(list)
+        if same_unit is not None:  # one finding per job or step, anchored on different keys of it
             for z in list(left):
-                cover = next((c for c in candidates if group(z, c)), None)
-                if cover is not None:
+                partner = next((c for c in right if same_unit(z, c)), None)
+                if partner is not None:
                     left.remove(z)
-                    covered[id(cover)].append((z, cover))
-            for pairs in covered.values():
-                cover = pairs[0][1]
-                if cover in right:
-                    right.remove(cover)
-                result.grouped.append(([z for z, _ in pairs], [cover]))
+                    right.remove(partner)
+                    result.both.append((z, partner))
+        # A cicdlint finding already paired one to one may also cover others.
+        candidates = right + [c for _, c in result.both if c.path == path]
+        covered = defaultdict(list)
+        for z in list(left):
+            cover = next((c for c in candidates if (group and group(z, c)) or _alias_covers(z, c)), None)
+            if cover is not None:
+                left.remove(z)
+                covered[id(cover)].append((z, cover))
+        for pairs in covered.values():
+            cover = pairs[0][1]
+            if cover in right:
+                right.remove(cover)
+            result.grouped.append(([z for z, _ in pairs], [cover]))
         result.only_theirs += left
         result.only_ours += right
     return result
+
+
+def _credentials_scope(hit: Hit, files: "Files") -> str | None:
+    # zizmor checks only the `credentials.password` of job containers and services.
+    if "`credentials`" not in hit.message:
+        return "outside the audit (a literal secret in `env:` or `with:`, not a registry password)"
+    return None
+
+
+def _environment_scope(hit: Hit, files: "Files") -> str | None:
+    if "workflow `env:`" in hit.message:
+        return "outside the audit (a secret in the workflow-level `env:`)"
+    if "called workflow" in hit.message:
+        return "outside the audit (a secret passed to a reusable workflow)"
+    if re.search(r"^\s*workflow_call\s*:|^on:.*\bworkflow_call\b", files.get(hit.path)[1], re.M):
+        return "outside the audit (zizmor skips workflows with a `workflow_call` trigger)"
+    return None
+
+
+# audit -> why(cicdlint hit, files): a label when the finding is outside what the zizmor audit
+# looks at.
+OUT_OF_SCOPE = {
+    "hardcoded-container-credentials": _credentials_scope,
+    "secrets-outside-env": _environment_scope,
+}
+
+
+def zizmor_side(hit: Hit, audit: str, files: Files, rejected: set[str]) -> str | None:
+    """Why zizmor cannot report a cicdlint finding, when the reason is on zizmor's side."""
+    scope = OUT_OF_SCOPE.get(audit)
+    label = scope(hit, files) if scope is not None else None
+    if label:
+        return label
+    if hit.path in rejected:
+        return "file zizmor rejects"
+    ignores = files.zizmor_ignores(hit.path)
+    extent = files.extent(hit.path, hit.container) if hit.container else None
+    # A workflow-level finding: zizmor's span can be the whole `on:` block, so any line counts.
+    first, last = extent if extent else (1, len(files.get(hit.path)[2]))
+    if any(first <= line <= last and audit in what for line, what in ignores.items()):
+        return "`# zizmor: ignore` comment"
+    if files.disabled(hit.path, hit.container):
+        return "job with `if: false`"
+    return None
 
 
 def _levels(hits: list[Hit]) -> str:
@@ -352,19 +474,20 @@ def _levels(hits: list[Hit]) -> str:
     return ", ".join(f"{level} {n}" for level, n in counts.most_common())
 
 
-def report(zizmor_findings: list[Hit], cicdlint_findings: list[Hit], corpus: Path) -> str:
+def report(zizmor_findings: list[Hit], cicdlint_findings: list[Hit], corpus: Path, files: Files,
+           rejected: set[str]) -> str:
     by_audit = defaultdict(list)
     for hit in zizmor_findings:
         by_audit[hit.audit].append(hit)
-    by_rule = defaultdict(list)
+    by_row = defaultdict(list)  # zizmor audit -> the cicdlint findings compared with it
     for hit in cicdlint_findings:
-        by_rule[hit.audit].append(hit)
+        by_row[row_of(hit)].append(hit)
     rows = [
         "| zizmor audit | cicdlint rule | zizmor persona | both | grouped (zizmor → cicdlint) | only zizmor "
-        "| only cicdlint | of which zizmor reports as auditor/pedantic |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| only cicdlint | of which zizmor reports as auditor/pedantic | of which zizmor cannot report |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    levels, samples, grouping = [], [], []
+    levels, samples, grouping, skipped = [], [], [], []
     rng = random.Random(0)
     default_total = 0
     for audit, rule in COUNTERPARTS.items():
@@ -372,16 +495,21 @@ def report(zizmor_findings: list[Hit], cicdlint_findings: list[Hit], corpus: Pat
         compared = [h for h in by_audit.get(audit, []) if audit in AUDITOR_ONLY or h.persona == "regular"]
         hidden = [h for h in by_audit.get(audit, []) if h not in compared]
         default_total += len(compared)
-        result = match(compared, by_rule.get(rule, []), GROUPS.get(audit))
-        seen_hidden = match(hidden, result.only_ours, GROUPS.get(audit))
+        result = match(compared, by_row.get(audit, []), GROUPS.get(audit), SAME_UNIT.get(audit))
+        seen_hidden = match(hidden, result.only_ours, GROUPS.get(audit), SAME_UNIT.get(audit))
         hidden_count = len(seen_hidden.both) + sum(len({id(c) for c in cs if c in result.only_ours}) for _, cs in seen_hidden.grouped)
         grouped_z = sum(len(zs) for zs, _ in result.grouped)
         grouped_c = len({id(c) for _, cs in result.grouped for c in cs})
         grouped = f"{grouped_z} → {grouped_c}" if result.grouped else "–"
+        reasons = {id(h): zizmor_side(h, audit, files, rejected) for h in result.only_ours}
+        why = Counter(reason for reason in reasons.values() if reason)
         rows.append(
-            f"| `{audit}` | `{rule}` | {persona} | {len(result.both)} | {grouped} | {len(result.only_theirs)} "
-            f"| {len(result.only_ours)} | {hidden_count if result.only_ours else '–'} |"
+            f"| `{audit}` | {RULE_LABELS.get(audit, f'`{rule}`')} | {persona} | {len(result.both)} | {grouped} | {len(result.only_theirs)} "
+            f"| {len(result.only_ours)} | {hidden_count if result.only_ours else '–'} "
+            f"| {sum(why.values()) if result.only_ours else '–'} |"
         )
+        if why:
+            skipped.append(f"- `{audit}`: " + ", ".join(f"{reason} {n}" for reason, n in why.most_common()))
         if result.grouped:
             grouping.append(f"- `{audit}`: {grouped_z} zizmor findings in {len(result.grouped)} groups, covered by {grouped_c} cicdlint findings.")
         if result.only_theirs or result.only_ours:
@@ -389,7 +517,8 @@ def report(zizmor_findings: list[Hit], cicdlint_findings: list[Hit], corpus: Pat
                 f"- `{audit}`: only zizmor ({len(result.only_theirs)}): {_levels(result.only_theirs) or '–'}; "
                 f"only cicdlint ({len(result.only_ours)}): {_levels(result.only_ours) or '–'}"
             )
-        for label, items in (("only zizmor", result.only_theirs), ("only cicdlint", result.only_ours)):
+        unexplained = [h for h in result.only_ours if not reasons[id(h)]]
+        for label, items in (("only zizmor", result.only_theirs), ("only cicdlint", unexplained)):
             if items:
                 picked = sorted(rng.sample(items, min(SAMPLES, len(items))), key=lambda h: (h.path, h.line))
                 samples.append(f"- `{audit}` / `{rule}`, {label}: " + ", ".join(f"`{h.path}:{h.line}`" for h in picked))
@@ -409,8 +538,14 @@ def report(zizmor_findings: list[Hit], cicdlint_findings: list[Hit], corpus: Pat
         "",
         "Columns: *both* counts zizmor findings paired one to one with a cicdlint finding; *grouped* counts zizmor "
         "findings covered by a cicdlint finding that reports the same problem once for a larger unit (a workflow, a job); "
-        "the last column counts the *only cicdlint* findings that zizmor reports too, but only with "
-        "`--persona auditor` or `--pedantic`.",
+        "*of which zizmor reports as auditor/pedantic* counts the *only cicdlint* findings that zizmor reports too, but only "
+        "with `--persona auditor` or `--pedantic`; *of which zizmor cannot report* counts those outside what the zizmor "
+        "audit looks at, in a file that fails zizmor's schema check, under a `# zizmor: ignore[...]` comment, or in a "
+        "job with `if: false` (zizmor skips disabled jobs; cicdlint checks them, the code is still there).",
+        "",
+        "Only-cicdlint findings that zizmor cannot report:",
+        "",
+        *(skipped or ["- none"]),
         "",
         "Granularity differences (grouped):",
         "",
@@ -422,7 +557,8 @@ def report(zizmor_findings: list[Hit], cicdlint_findings: list[Hit], corpus: Pat
         "",
         "zizmor audits with no counterpart here (regular persona): " + (", ".join(other_counts) or "none") + ".",
         "",
-        "Samples of the disagreements (random, seeded, read for the reasons below):",
+        "Samples of the disagreements (random, seeded, read for the reasons below; only-cicdlint samples leave out "
+        "the findings zizmor cannot report):",
         "",
         *samples,
     ]
@@ -434,11 +570,12 @@ def main() -> int:
     parser.add_argument("--zizmor", default=os.environ.get("ZIZMOR") or shutil.which("zizmor") or "zizmor")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--zizmor-output", type=Path, help="read this saved output of "
-                        "`zizmor --offline --persona auditor --format json CORPUS` instead of running zizmor")
+                        "`zizmor --offline --persona auditor --format json CORPUS` (and its stderr from the same "
+                        "name with the suffix .err, if there) instead of running zizmor")
     args = parser.parse_args()
     files = Files(args.corpus)
-    zizmor_findings = run_zizmor(args.zizmor, args.corpus, files, args.zizmor_output)
-    generated = report(zizmor_findings, run_cicdlint(args.corpus, files), args.corpus)
+    zizmor_findings, rejected = run_zizmor(args.zizmor, args.corpus, files, args.zizmor_output)
+    generated = report(zizmor_findings, run_cicdlint(args.corpus, files), args.corpus, files, rejected)
     text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "<!-- generated:start -->\n<!-- generated:end -->\n"
     text = re.sub(
         r"(<!-- generated:start -->\n).*?(<!-- generated:end -->)",

@@ -2,7 +2,6 @@
 fingerprints, and the `internal-error` capture that keeps one bad rule from stopping a run."""
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import re
@@ -350,6 +349,10 @@ def _filter(doc: Document, raw: list[Finding], settings: Settings, relative: str
 
 def _fingerprint(doc: Document, findings: list[Finding], relative: str) -> None:
     """A hash of what the finding is about, not where: it survives edits elsewhere in the file."""
+    if not findings:
+        return
+    import hashlib
+
     lines = doc.lines
     occurrences: dict[str, int] = {}
     for finding in sorted(findings, key=Finding.sort_key):

@@ -12,7 +12,6 @@ silently: `load` returns None.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -305,6 +304,8 @@ def _is_json(path: Path, data: bytes) -> bool:
 
 def _parse_json(text: str) -> Composed:
     """Strict JSON (what the AWS CLI reads): errors at json.loads' position, then the tree."""
+    import json  # only ECS files need it
+
     try:
         json.loads(text)
     except json.JSONDecodeError as error:

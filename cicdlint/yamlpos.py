@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import functools
 import gc
-from json.decoder import scanstring
 
 import yaml
 
@@ -522,6 +521,8 @@ def compose_json(text: str) -> Composed:
     Strings are Scalars with style '"', numbers/true/false/null plain Scalars. When a key
     repeats, the last value counts (as in `json.loads` and the AWS CLI) and the repeat is
     recorded as a duplicate key. Raises ParseError on text that is not JSON."""
+    from json.decoder import scanstring  # only ECS files need it
+
     composed = Composed(text, None, [])
     duplicates = composed.duplicates
     skip = _JSON_WS.match

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-import re
-
+from cicdlint import lazyre
 from cicdlint.conditions import job_can_run
 from cicdlint.expressions import find_expressions
 from cicdlint.model import text
@@ -13,9 +12,9 @@ from cicdlint.triggers import privileged_triggers
 # Actions that push with the credentials a checkout left behind.
 PUSH_ACTIONS = ("stefanzweifel/git-auto-commit-action", "EndBug/add-and-commit", "actions-js/push")
 
-_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$")
-_COMMENT_VERSION = re.compile(r"\bv?(\d+)(?:\.(\d+))?(?:\.(\d+))?\b")
-_SHA = re.compile(r"[0-9a-f]{40}")
+_VERSION = lazyre.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$")
+_COMMENT_VERSION = lazyre.compile(r"\bv?(\d+)(?:\.(\d+))?(?:\.(\d+))?\b")
+_SHA = lazyre.compile(r"[0-9a-f]{40}")
 
 
 @rule(
@@ -230,7 +229,7 @@ def _checkout_dir(step) -> str | None:
     return "" if path in ("", ".") else path
 
 
-_WORKSPACE = re.compile(r"^(\$\{\{\s*github\.workspace\s*\}\}|\$\{?GITHUB_WORKSPACE\}?)/?")
+_WORKSPACE = lazyre.compile(r"^(\$\{\{\s*github\.workspace\s*\}\}|\$\{?GITHUB_WORKSPACE\}?)/?")
 
 
 def _patterns(value: str) -> list[str]:

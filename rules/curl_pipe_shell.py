@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import re
 
-from cicdlint import shell
+from cicdlint import lazyre, shell
 from cicdlint.rule import Issue, rule
 
 _DOWNLOADERS = {"curl", "wget"}
 _SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh"}
 # Interpreters that run the program they read on standard input when given no script.
-_INTERPRETERS = re.compile(r"(?:python[0-9.]*|perl|ruby|node|php)$")
+_INTERPRETERS = lazyre.compile(r"(?:python[0-9.]*|perl|ruby|node|php)$")
 # Options that make the interpreter run code from the command line, not standard input.
 _INLINE_CODE = {"-c", "-m", "-e", "-E", "-r", "-p", "--eval", "--print", "--command"}
 # Short options that take a value, per consumer (the value is the next word).
@@ -16,7 +16,7 @@ _SHELL_VALUE_OPTIONS = {"-o", "+o", "-O", "+O", "--rcfile", "--init-file"}
 _PYTHON_VALUE_OPTIONS = {"-W", "-X", "-Q"}
 # curl short options that take a value: a cluster such as `-fsSLo out` stops at the first one.
 _CURL_VALUE_LETTERS = set("AbcCdDeEFhHKmoOQrtTuUwxXyYz")
-_PROCESS_SUBSTITUTION = re.compile(
+_PROCESS_SUBSTITUTION = lazyre.compile(
     r"(?:^|(?<=[\s;&|(]))(?:sudo\s+(?:-\S+\s+)*)?(?:\S*/)?(?P<name>bash|sh|zsh|dash|ksh|source|\.|python[0-9.]*)"
     r"(?:\s+-[^\s<]*)*\s+<\("
 )

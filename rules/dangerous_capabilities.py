@@ -1,5 +1,4 @@
-import re
-
+from cicdlint import lazyre
 from cicdlint.model import as_map, as_scalar, as_seq
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Scalar
@@ -27,7 +26,7 @@ _WARNINGS = {
     "SYSLOG": "read the kernel log, including kernel addresses that help kernel exploits",
 }
 # `${CAPS}`, `<CAP>`, `{{ cap }}`, `$$$CAP$$$`: filled in later.
-_PLACEHOLDER = re.compile(r"[$<>{}%#@]")
+_PLACEHOLDER = lazyre.compile(r"[$<>{}%#@]")
 
 
 def _normal(value: str) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from cicdlint import lazyre
 from cicdlint.conditions import step_can_run
 from cicdlint.expressions import find_expressions
 from cicdlint.model import text
@@ -56,7 +57,7 @@ NUMBER_CONTEXTS = {
     "github.event.issue.number": "issue_comment",
     "github.event.workflow_run.pull_requests.*.number": "workflow_run",
 }
-_PULL_REF = re.compile(r"(?:^|[/+:\s])pull/([^/\s]+)/(head|merge)\b")
+_PULL_REF = lazyre.compile(r"(?:^|[/+:\s])pull/([^/\s]+)/(head|merge)\b")
 
 # Triage actions that read the pull request through the API and run none of its code: a
 # workflow made only of these gets no note.
@@ -320,8 +321,8 @@ def _refuses_fork_checkout(step, lines, ctx) -> bool:
     return version is not None and version >= (6, 1)
 
 
-_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$")
-_COMMENT_VERSION = re.compile(r"#.*?\bv?(\d+)(?:\.(\d+))?(?:\.(\d+))?\b")
+_VERSION = lazyre.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$")
+_COMMENT_VERSION = lazyre.compile(r"#.*?\bv?(\d+)(?:\.(\d+))?(?:\.(\d+))?\b")
 
 
 def _action_version(step, lines, ctx) -> tuple[int, int] | None:
@@ -550,7 +551,7 @@ def _under(directory: str, path: str) -> bool:
     return directory == path or directory.startswith(path + "/")
 
 
-_FUNCTION_DEF = re.compile(r"^[\w-]+\(\)?$")
+_FUNCTION_DEF = lazyre.compile(r"^[\w-]+\(\)?$")
 
 
 def _running_command(script: str, path: str | None) -> str | None:
@@ -686,7 +687,7 @@ def _exposure(workflow, job) -> str:
     return "with the base repository's secrets and, by default, a token that can write"
 
 
-_PERMISSION_CHECK = re.compile(r"collaborators/[^\s\"']*/permission|check-user-permission|check-actor-permission|repository-permission|getCollaboratorPermissionLevel", re.I)
+_PERMISSION_CHECK = lazyre.compile(r"collaborators/[^\s\"']*/permission|check-user-permission|check-actor-permission|repository-permission|getCollaboratorPermissionLevel", re.I)
 
 
 def _checks_permission(job) -> bool:

@@ -1,20 +1,19 @@
 from __future__ import annotations
 
-import re
-
+from cicdlint import lazyre
 from cicdlint.model import as_map, as_scalar, as_seq, text
 from cicdlint.rule import Issue, rule
 from cicdlint.shell import parse, strip_wrappers
 
-_COMMAND = re.compile(r"(?:::|##\[)(set-output|save-state|set-env|add-path)\b")
+_COMMAND = lazyre.compile(r"(?:::|##\[)(set-output|save-state|set-env|add-path)\b")
 # A workflow command is a line of output that starts with `::` (or the legacy `##[`).
-_AT_LINE_START = re.compile(r"(?:^|\\n|\n|\\r|\r)[ \t]*(?:::|##\[)(set-output|save-state|set-env|add-path)\b")
-_SPAN = re.compile(r"(?:::|##\[)(?:set-output|save-state|set-env|add-path)\b(?:[^:\]\n\"'`]*(?:::|\]))?")
-_NAME = re.compile(r"name=([A-Za-z_][A-Za-z0-9_.-]*)")
+_AT_LINE_START = lazyre.compile(r"(?:^|\\n|\n|\\r|\r)[ \t]*(?:::|##\[)(set-output|save-state|set-env|add-path)\b")
+_SPAN = lazyre.compile(r"(?:::|##\[)(?:set-output|save-state|set-env|add-path)\b(?:[^:\]\n\"'`]*(?:::|\]))?")
+_NAME = lazyre.compile(r"name=([A-Za-z_][A-Za-z0-9_.-]*)")
 _PRINTERS = {"echo", "printf", "print", "write-output", "write-host", "write", "echo.", "cat"}
-_OPTIONS = re.compile(r"^-[neE]+$|^--$")
+_OPTIONS = lazyre.compile(r"^-[neE]+$|^--$")
 # `console.log("::set-output …")` in github-script, `print("::set-output …")` in a python step.
-_CODE_PRINT = re.compile(
+_CODE_PRINT = lazyre.compile(
     r"""(?:console\.log|console\.info|core\.info|process\.stdout\.write|print|sys\.stdout\.write)\(\s*[fbr]?[`'"]"""
     r"""(?:::|##\[)(set-output|save-state|set-env|add-path)\b"""
 )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from cicdlint import lazyre
 from cicdlint.expressions import find_expressions
 from cicdlint.model import as_map, as_scalar, as_seq, text
 from cicdlint.rule import Issue, rule
@@ -183,7 +184,7 @@ def _env_secrets(step, only: set[str] | None) -> dict[str, list[str]]:
 
 # --- secrets in an expression ---------------------------------------------------------------
 
-_SECRET_PATH = re.compile(
+_SECRET_PATH = lazyre.compile(
     r"(?<![\w.'\"])secrets(?:\.([A-Za-z_][\w-]*)|\[\s*'([^']*)'\s*\])?((?:\.[\w-]+|\[[^\]]*\])*)"
 )
 _BOOLEAN_FUNCTIONS = {"contains", "startswith", "endswith", "hashfiles", "always", "success", "failure", "cancelled"}
@@ -238,7 +239,7 @@ def _secret_label(names: list[str]) -> str:
 
 # --- references in shell text ---------------------------------------------------------------
 
-_VAR = re.compile(r"\$(?:\{(#?)([A-Za-z_][A-Za-z0-9_]*)(?=[}:\-+=?#%/^,@\[])|([A-Za-z_][A-Za-z0-9_]*))")
+_VAR = lazyre.compile(r"\$(?:\{(#?)([A-Za-z_][A-Za-z0-9_]*)(?=[}:\-+=?#%/^,@\[])|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def _refs(script: str, start: int, end: int, *, quotes: bool = True, shell_vars: bool = True,
@@ -333,9 +334,9 @@ def _subst_end(script: str, i: int, limit: int) -> int:
 _FILTERS = {"cat", "tee", "base64", "base32", "tr", "sed", "cut", "rev", "xxd", "od", "hexdump", "head", "tail",
             "sort", "uniq", "jq", "yq", "fold", "awk", "gawk", "column", "nl", "grep", "egrep", "fgrep", "iconv",
             "openssl"}
-_GREP_SILENT = re.compile(r"^-(?:[a-zA-Z]*[qclL][a-zA-Z]*|-quiet|-silent|-count|-files-with-matches|-files-without-match)$")
+_GREP_SILENT = lazyre.compile(r"^-(?:[a-zA-Z]*[qclL][a-zA-Z]*|-quiet|-silent|-count|-files-with-matches|-files-without-match)$")
 _DECLARE = {"declare", "typeset", "local", "readonly", "export"}
-_WORKFLOW_COMMAND_SILENT = re.compile(r"::(add-mask|set-output|save-state|stop-commands|set-env|add-path)\b")
+_WORKFLOW_COMMAND_SILENT = lazyre.compile(r"::(add-mask|set-output|save-state|stop-commands|set-env|add-path)\b")
 
 
 def _begin(command) -> int:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import cicdlint
+from cicdlint import lazyre
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Map, Seq, to_python
 
@@ -15,7 +16,7 @@ _SCHEMAS: dict = {}  # kind -> loaded schema
 _VALIDATORS: dict = {}  # (kind, definition) -> compiled validator, once per process
 
 # Template placeholders: a value that is filled in later is not checked.
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazyre.compile(
     r"\$\{|\$\(|\$\$|\$[A-Za-z_]|\{\{|\{%|#\{|<[^<>\s][^<>]*>|%[A-Za-z_][A-Za-z0-9_.-]*%"
     r"|__[A-Za-z][A-Za-z0-9_]*__|@[A-Za-z_][A-Za-z0-9_]*@"
 )

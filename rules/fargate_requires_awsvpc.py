@@ -1,10 +1,9 @@
-import re
-
+from cicdlint import lazyre
 from cicdlint.model import as_scalar
 from cicdlint.rule import Issue, rule
 
 # `${NETWORK_MODE}`, `<MODE>`, `{{ mode }}`, `$$$NETWORK_MODE$$$`: filled in later.
-_PLACEHOLDER = re.compile(r"[$<>{}%#]")
+_PLACEHOLDER = lazyre.compile(r"[$<>{}%#]")
 OTHER_MODES = ("bridge", "host", "none")
 
 

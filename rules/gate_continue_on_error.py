@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from cicdlint import shell
+from cicdlint import lazyre, shell
 from cicdlint.model import as_map
 from cicdlint.notions import deploys_gated_by, is_deploy_step
 from cicdlint.rule import Issue, Location, rule
@@ -11,7 +11,7 @@ from cicdlint.yamlpos import Map, Scalar, Seq
 # --- what counts as a test, lint or scan ---------------------------------------------------------
 
 _PACKAGE_MANAGERS = {"npm", "yarn", "pnpm", "bun"}
-_SCRIPT_NAMES = re.compile(r"(?:test|lint|check|e2e|spec|typecheck|type-check|audit)(?:$|[:_-])", re.I)
+_SCRIPT_NAMES = lazyre.compile(r"(?:test|lint|check|e2e|spec|typecheck|type-check|audit)(?:$|[:_-])", re.I)
 _TOOLS = {
     # tests
     "pytest": "test", "py.test": "test", "tox": "test", "nox": "test", "jest": "test", "vitest": "test",
@@ -54,7 +54,7 @@ _SUBCOMMANDS = {
     "helm": ({"lint"}, "lint"),
     "pre-commit": ({"run"}, "lint"),
 }
-_SCANNER_IMAGES = re.compile(
+_SCANNER_IMAGES = lazyre.compile(
     r"(?:^|/)(?:aquasec/trivy|aquasecurity/trivy|anchore/grype|bridgecrew/checkov|snyk/snyk|zricethezav/gitleaks"
     r"|returntocorp/semgrep|semgrep/semgrep)(?::[\w.-]+)?(?:@sha256:\w+)?$"
 )
@@ -87,7 +87,7 @@ _FAILING_REPORTERS = {
     "dorny/test-reporter": ("fail-on-error", True),
     "mikepenz/action-junit-report": ("fail_on_failure", False),
 }
-_UPLOAD_SARIF = re.compile(r"upload-sarif$", re.I)
+_UPLOAD_SARIF = lazyre.compile(r"upload-sarif$", re.I)
 _KIND_WORDS = {"test": "tests", "lint": "lint checks", "scan": "security scan"}
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cicdlint import lazyre
 from cicdlint.contexts import classify
 from cicdlint.envfiles import entries, writes
 from cicdlint.expressions import find_expressions
@@ -38,14 +39,14 @@ WHO = [
     ("github.event.workflow_run.", "whoever opens the pull request behind the triggering run"),
 ]
 DOWNLOADERS = ("actions/download-artifact", "dawidd6/action-download-artifact", "bettermarks/action-artifact-download")
-_READS_FILE = re.compile(r"\$\(\s*(?:<\s*\S|(?:cat|head|tail|jq|yq|sed|awk|grep|cut|tr|sort|uniq|xargs)\b)")
-_FETCHED = re.compile(
+_READS_FILE = lazyre.compile(r"\$\(\s*(?:<\s*\S|(?:cat|head|tail|jq|yq|sed|awk|grep|cut|tr|sort|uniq|xargs)\b)")
+_FETCHED = lazyre.compile(
     r"""(?:--json\s+[\w,]*\b|--jq\s+["']?\.|jq\s+(?:-\w+\s+)*["']?[\w\[\]]*\.)(title|body|headRefName|message)\b"""
 )
 # Where a pull request's or an issue's text comes from (not a milestone or a release).
-_FETCH_SOURCE = re.compile(r"\bgh\s+(?:pr|issue)\s+(?:view|list)\b|/pulls\b|/issues\b|\bpulls\.get\b")
-_RUN_DOWNLOAD = re.compile(r"\bgh\s+run\s+download\b|\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull/|downloadArtifact")
-_PR_REF = re.compile(
+_FETCH_SOURCE = lazyre.compile(r"\bgh\s+(?:pr|issue)\s+(?:view|list)\b|/pulls\b|/issues\b|\bpulls\.get\b")
+_RUN_DOWNLOAD = lazyre.compile(r"\bgh\s+run\s+download\b|\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull/|downloadArtifact")
+_PR_REF = lazyre.compile(
     r"github\.event\.pull_request\.head\.(?:sha|ref)|github\.head_ref|github\.event\.workflow_run\.head_(?:sha|branch)"
     r"|refs/pull/|\.merge_commit_sha"
 )

@@ -4,7 +4,7 @@ import math
 import re
 from collections import Counter
 
-from cicdlint import credentials
+from cicdlint import credentials, lazyre
 from cicdlint.credentials import redact
 from cicdlint.model import as_map, text
 from cicdlint.notions import is_deploy_job, is_deploy_step
@@ -107,13 +107,13 @@ def check(doc, ctx):
 
 # --- known credential formats ------------------------------------------------------------------
 
-_AWS_SECRET = re.compile(r"[A-Za-z0-9/+]{40}")
+_AWS_SECRET = lazyre.compile(r"[A-Za-z0-9/+]{40}")
 
 
 
 # --- credential-named keys ---------------------------------------------------------------------
 
-_SECRET_NAME = re.compile(
+_SECRET_NAME = lazyre.compile(
     r"""(?ix)^(?:.*[_.-])?(?:
         password|passwd|passphrase|pass[_-]?word|
         token|auth[_-]?token|access[_-]?token|api[_-]?token|
@@ -122,11 +122,11 @@ _SECRET_NAME = re.compile(
     )$"""
 )
 # Keys that end like a credential but hold a flag, a name or a count.
-_NOT_SECRET_NAME = re.compile(r"(?i)(?:^|[_-])(?:allow[_-]?empty|random|skip|use|require|no)[_-]?(?:root[_-]?)?password$")
+_NOT_SECRET_NAME = lazyre.compile(r"(?i)(?:^|[_-])(?:allow[_-]?empty|random|skip|use|require|no)[_-]?(?:root[_-]?)?password$")
 
 _FLAG_VALUES = {"true", "false", "yes", "no", "on", "off", "y", "n", "0", "1", "none", "null", "nil",
                 "undefined", "n/a", "na", "-", "empty", "unset", "disabled", "enabled"}
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazyre.compile(
     r"""(?ix)
       ^(.)\1*$                                  # xxx, ***, ..., ----
     | x{3,} | \*{3,} | \.\.\.
@@ -137,12 +137,12 @@ _PLACEHOLDER = re.compile(
     | ^your[_ -] | ^my[_-]?(?:secret|token|password)$ | ^insert[_ -] | ^enter[_ -] | ^todo$ | ^tbd$
     """
 )
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
-_CONTEXT_REF = re.compile(r"(?i)^(?:secrets|env|vars|github|inputs|steps|needs|matrix)\.[A-Za-z_]")
-_PATH = re.compile(r"(?i)^(?:/|\./|\.\./|~/|[A-Za-z]:\\)|\.(?:pem|key|json|p12|pfx|jks|keystore|txt|gpg|asc|enc|crt|cer|pub|yml|yaml|env)$")
-_URL = re.compile(r"(?i)^[a-z][a-z0-9+.-]*://")
-_TEST_WORD = re.compile(r"(?i)test|insecure|local|demo|[^a-z]dev[^a-z]|^dev|changeme")
-_SEQUENCE = re.compile(r"(?i)012345|123456|234567|345678|456789|abcdef|qwerty|asdfgh")
+_ENV_NAME = lazyre.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_CONTEXT_REF = lazyre.compile(r"(?i)^(?:secrets|env|vars|github|inputs|steps|needs|matrix)\.[A-Za-z_]")
+_PATH = lazyre.compile(r"(?i)^(?:/|\./|\.\./|~/|[A-Za-z]:\\)|\.(?:pem|key|json|p12|pfx|jks|keystore|txt|gpg|asc|enc|crt|cer|pub|yml|yaml|env)$")
+_URL = lazyre.compile(r"(?i)^[a-z][a-z0-9+.-]*://")
+_TEST_WORD = lazyre.compile(r"(?i)test|insecure|local|demo|[^a-z]dev[^a-z]|^dev|changeme")
+_SEQUENCE = lazyre.compile(r"(?i)012345|123456|234567|345678|456789|abcdef|qwerty|asdfgh")
 
 # Actions whose credential inputs log in to a real account, whatever the job does.
 _LOGIN_ACTIONS = (
@@ -151,7 +151,7 @@ _LOGIN_ACTIONS = (
     "pypa/gh-action-pypi-publish", "jfrog/setup-jfrog-cli", "hashicorp/setup-terraform",
 )
 # Inputs of login actions that take a whole credential (a JSON document, a key file's content).
-_LOGIN_DOCUMENT_INPUT = re.compile(r"(?i)^(?:creds|credentials_json|credentials|service_account_key|cli_config_credentials_token)$")
+_LOGIN_DOCUMENT_INPUT = lazyre.compile(r"(?i)^(?:creds|credentials_json|credentials|service_account_key|cli_config_credentials_token)$")
 
 
 def _is_secret_name(name: str) -> bool:
@@ -215,10 +215,10 @@ class _Scope:
         self.guessed = guessed
 
 
-_DOCKER_ENV = re.compile(r"""(?:^|\s)(?:-e|--env)[ =]["']?([A-Za-z_][A-Za-z0-9_]*)=["']?([^\s"'\\]+)""")
+_DOCKER_ENV = lazyre.compile(r"""(?:^|\s)(?:-e|--env)[ =]["']?([A-Za-z_][A-Za-z0-9_]*)=["']?([^\s"'\\]+)""")
 
 
-_STARTS_CONTAINER = re.compile(r"\bdocker(?:-compose|\s+compose)?\s+(?:run|up)\b|\bdocker-compose\s+up\b")
+_STARTS_CONTAINER = lazyre.compile(r"\bdocker(?:-compose|\s+compose)?\s+(?:run|up)\b|\bdocker-compose\s+up\b")
 
 
 def _starts_containers(job) -> bool:
@@ -464,4 +464,4 @@ class _Checker:
                 )
 
 
-_FORMAT_HINT = re.compile(r"AKIA|ASIA|gh[pousr]_|github_pat_|xox[baprs]-|hooks\.slack|PRIVATE KEY|_live_|AIza|npm_|pypi-|glpat-")
+_FORMAT_HINT = lazyre.compile(r"AKIA|ASIA|gh[pousr]_|github_pat_|xox[baprs]-|hooks\.slack|PRIVATE KEY|_live_|AIza|npm_|pypi-|glpat-")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from cicdlint import lazyre
 from cicdlint.expressions import find_expressions
 from cicdlint.model import as_map
 from cicdlint.rule import Issue, rule
@@ -10,8 +11,8 @@ from cicdlint.yamlpos import Scalar
 
 NAME = "ACTIONS_ALLOW_UNSECURE_COMMANDS"
 _OTHER_TRUTHY = {"1", "yes", "on", "y", "enable", "enabled"}
-_ASSIGNMENT = re.compile(rf"{NAME}=[\"']?([A-Za-z0-9]+)")
-_EXPORT_VARIABLE = re.compile(rf"""exportVariable\(\s*["'`]{NAME}["'`]\s*,\s*(?:["'`]true["'`]|true)\s*\)""", re.I)
+_ASSIGNMENT = lazyre.compile(rf"{NAME}=[\"']?([A-Za-z0-9]+)")
+_EXPORT_VARIABLE = lazyre.compile(rf"""exportVariable\(\s*["'`]{NAME}["'`]\s*,\s*(?:["'`]true["'`]|true)\s*\)""", re.I)
 _PRINTERS = {"echo", "printf", "cat"}
 
 

@@ -1,5 +1,6 @@
 import re
 
+from cicdlint import lazyre
 from cicdlint.model import as_scalar
 from cicdlint.rule import Issue, rule
 
@@ -14,10 +15,10 @@ FARGATE_SIZES = {
     16384: tuple(range(32768, 122880 + 1, 8192)),  # Linux platform version 1.4.0 or later
 }
 WINDOWS_CPUS = (1024, 2048, 4096)  # Windows tasks on Fargate: 1, 2 or 4 vCPU
-_CPU = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(vcpus?)?\s*$", re.I)
-_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(gb|gib)?\s*$", re.I)
+_CPU = lazyre.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(vcpus?)?\s*$", re.I)
+_MEMORY = lazyre.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(gb|gib)?\s*$", re.I)
 # `${CPU}`, `<MEMORY>`, `{{ cpu }}`, `#{Memory}`, `%CPU%`, `$$$CPU$$$`: filled in later.
-_PLACEHOLDER = re.compile(r"[$<>{}%#]")
+_PLACEHOLDER = lazyre.compile(r"[$<>{}%#]")
 
 
 @rule(

@@ -1,18 +1,17 @@
 from __future__ import annotations
 
-import re
-
+from cicdlint import lazyre
 from cicdlint.model import as_scalar
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Map, Scalar, Seq
 
 # `${INTERVAL}`, `<TIMEOUT>`, `{{ interval }}`, `$$$X$$$`, `#{X}`: filled in later.
-_PLACEHOLDER = re.compile(r"[$<>{}%#@]")
-_NUMBER = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*$")
+_PLACEHOLDER = lazyre.compile(r"[$<>{}%#@]")
+_NUMBER = lazyre.compile(r"\s*(-?\d+(?:\.\d+)?)\s*$")
 # Field -> (lowest, highest, ECS default) in seconds, as documented for RegisterTaskDefinition.
 _RANGES = {"interval": (5, 300, 30), "timeout": (2, 60, 5), "startPeriod": (0, 300, None)}
 # Shell syntax that only a shell understands: in exec form (`CMD`) it is passed as an argument.
-_SHELL_SYNTAX = re.compile(r"\|\||&&|[|;<>`]|\$\(|\$\{?[A-Za-z_]")
+_SHELL_SYNTAX = lazyre.compile(r"\|\||&&|[|;<>`]|\$\(|\$\{?[A-Za-z_]")
 _SHELL_WORDS = {"||", "&&", "|", ";", ">", "<", "2>&1", ">/dev/null"}
 
 

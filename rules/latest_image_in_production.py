@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 import fnmatch
-import re
 
-from cicdlint import links, shell
+from cicdlint import lazyre, links, shell
 from cicdlint.images import ImageRef, is_latest, parse_image
 from cicdlint.model import as_map, as_seq, text
 from cicdlint.notions import is_deploy_job, is_deploy_step
 from cicdlint.rule import Issue, rule
 
-_MAY_DEPLOY = re.compile(r"docker|podman|kubectl|helm|ssh")
+_MAY_DEPLOY = lazyre.compile(r"docker|podman|kubectl|helm|ssh")
 _HELM_LATEST = ImageRef(None, "", "latest", None)  # a `--set image.tag=latest`
 RENDER_ACTION = links.RENDER_ACTION
 
@@ -256,8 +255,8 @@ _LOCAL_CLUSTER_ACTIONS = (
     "manusa/actions-setup-minikube", "AbsaOSS/k3d-action", "nolar/setup-k3d-k3s", "debianmaster/actions-k3s",
     "jupyterhub/action-k3s-helm",
 )
-_LOCAL_CLUSTER = re.compile(r"\b(?:kind\s+create\s+cluster|minikube\s+start|k3d\s+cluster\s+create|ctlptl\s+create)")
-_LOCAL_SWARM = re.compile(r"\bdocker\s+swarm\s+init\b")
+_LOCAL_CLUSTER = lazyre.compile(r"\b(?:kind\s+create\s+cluster|minikube\s+start|k3d\s+cluster\s+create|ctlptl\s+create)")
+_LOCAL_SWARM = lazyre.compile(r"\bdocker\s+swarm\s+init\b")
 
 
 def _throwaway_targets(steps) -> set[str]:

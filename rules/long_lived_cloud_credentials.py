@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from cicdlint import lazyre
 from cicdlint.expressions import find_expressions
 from cicdlint.model import as_map
 from cicdlint.rule import Issue, rule
@@ -22,7 +23,7 @@ _AZURE_FIX = (
 )
 
 # `with:` inputs of other actions that take AWS keys (beanstalk-deploy, s3 sync actions...).
-_AWS_KEY_INPUT = re.compile(r"aws[-_.]?(?:access[-_.]?key(?:[-_.]?id)?|secret[-_.]?(?:access[-_.]?)?key)$", re.I)
+_AWS_KEY_INPUT = lazyre.compile(r"aws[-_.]?(?:access[-_.]?key(?:[-_.]?id)?|secret[-_.]?(?:access[-_.]?)?key)$", re.I)
 _AWS_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 _GCP_ENV = ("GOOGLE_CREDENTIALS", "GOOGLE_CLOUD_KEYFILE_JSON", "GCLOUD_KEYFILE_JSON")
 _AZURE_ENV = ("ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET")
@@ -30,12 +31,12 @@ _AZURE_ENV = ("ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET")
 # S3-compatible stores that are not AWS (no GitHub OIDC federation): Cloudflare R2, MinIO,
 # DigitalOcean Spaces, Backblaze B2, Wasabi, Linode, Scaleway ... Recognised by the secret's
 # name or by an endpoint setting near the keys.
-_OTHER_S3_NAME = re.compile(
+_OTHER_S3_NAME = lazyre.compile(
     r"(?:^|_)(?:R2|CF|CLOUDFLARE|MINIO|DO|DIGITALOCEAN|SPACES?|B2|BACKBLAZE|WASABI|LINODE|SCALEWAY|SCW|OVH"
     r"|HETZNER|OCI|ORACLE|STORJ|IDRIVE|CEPH|GARAGE|TIGRIS|FILEBASE|CONTABO|YANDEX|ALIYUN|OSS|COS|TENCENT)(?:_|$)",
     re.I,
 )
-_OTHER_S3_TEXT = re.compile(
+_OTHER_S3_TEXT = lazyre.compile(
     r"endpoint[-_]?url|AWS_ENDPOINT|S3_ENDPOINT|--endpoint\b|r2\.cloudflarestorage\.com|digitaloceanspaces\.com"
     r"|wasabisys\.com|backblazeb2\.com|linodeobjects\.com|\bminio\b|storage\.googleapis\.com|\br2\b",
     re.I,

@@ -1,16 +1,16 @@
 import math
 import re
 
-from cicdlint import shell
+from cicdlint import lazyre, shell
 from cicdlint.model import number
 from cicdlint.rule import Issue, rule
 
-_NUMBER = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*")
+_NUMBER = lazyre.compile(r"\s*(-?\d+(?:\.\d+)?)\s*")
 # A field of --deployment-configuration, shorthand (`minimumHealthyPercent=50`) or JSON
 # (`"minimumHealthyPercent": 50`, also with the quotes escaped inside a double-quoted word).
 _FIELD = r'(?<![A-Za-z]){name}(?:\\?")?\s*[:=]\s*(?:\\?")?(-?\d+(?:\.\d+)?)(?![\w.$])'
-_MIN_FIELD = re.compile(_FIELD.format(name="minimumHealthyPercent"))
-_MAX_FIELD = re.compile(_FIELD.format(name="maximumPercent"))
+_MIN_FIELD = lazyre.compile(_FIELD.format(name="minimumHealthyPercent"))
+_MAX_FIELD = lazyre.compile(_FIELD.format(name="maximumPercent"))
 _SUBCOMMANDS = ("create-service", "update-service")
 # Options whose value we read; every other option's value is skipped as a plain word.
 _VALUE_OPTIONS = ("--deployment-configuration", "--desired-count", "--cluster", "--service", "--service-name",

@@ -1,5 +1,6 @@
 import re
 
+from cicdlint import lazyre
 from cicdlint.images import parse_image
 from cicdlint.model import as_map, as_scalar, as_seq, text
 from cicdlint.rule import Issue, Location, rule
@@ -8,7 +9,7 @@ from cicdlint.yamlpos import Map
 # Launch types on which the ECS agent pulls from ECR and writes awslogs with the execution role
 # (on EC2 it uses the container instance role).
 AGENT_WITHOUT_INSTANCE_ROLE = ("FARGATE", "EXTERNAL", "MANAGED_INSTANCES")
-_ECR_REGISTRY = re.compile(r"\.dkr\.ecr(?:-fips)?\.[^/]+\.amazonaws\.com(?:\.cn)?$", re.I)
+_ECR_REGISTRY = lazyre.compile(r"\.dkr\.ecr(?:-fips)?\.[^/]+\.amazonaws\.com(?:\.cn)?$", re.I)
 
 
 @rule(

@@ -1,13 +1,13 @@
-import re
 from pathlib import PurePath
 
+from cicdlint import lazyre
 from cicdlint.model import as_scalar
 from cicdlint.rule import Issue, rule
 
 # Containers of one-off tasks (run with RunTask or a schedule, not as a service): ECS ignores the
 # health of a task that is not part of a service, so a health check changes nothing there.
-_ONE_OFF = re.compile(r"(?i)(?:^|[-_.])(?:migrat\w*|cron|cronjob|job|jobs|batch|oneoff|one-off|backup|seed|seeder)(?:$|[-_.])")
-_PLACEHOLDER = re.compile(r"[$<>{}%#@]")
+_ONE_OFF = lazyre.compile(r"(?i)(?:^|[-_.])(?:migrat\w*|cron|cronjob|job|jobs|batch|oneoff|one-off|backup|seed|seeder)(?:$|[-_.])")
+_PLACEHOLDER = lazyre.compile(r"[$<>{}%#@]")
 
 
 @rule(

@@ -1,6 +1,6 @@
 import re
 
-from cicdlint import shell
+from cicdlint import lazyre, shell
 from cicdlint.expressions import find_expressions
 from cicdlint.model import as_scalar, as_seq
 from cicdlint.notions import is_deploy_job, is_deploy_step
@@ -8,18 +8,18 @@ from cicdlint.rule import rule
 from cicdlint.yamlpos import Map, Scalar
 
 # --- Docker options of job services and containers ---------------------------------------------
-_HEALTH_CMD = re.compile(r"(?<![\w-])--health-cmd(?=[=\s]|$)")
-_HEALTH_RETRIES = re.compile(r"(?<![\w-])--health-retries(?:=|\s+)(\"[^\"]*\"|'[^']*'|\S+)")
-_NO_HEALTHCHECK = re.compile(r"(?<![\w-])--no-healthcheck(?![\w-])")
-_HEALTH_INTERVAL = re.compile(r"(?<![\w-])--health-interval(?:=|\s+)(\S+)")
+_HEALTH_CMD = lazyre.compile(r"(?<![\w-])--health-cmd(?=[=\s]|$)")
+_HEALTH_RETRIES = lazyre.compile(r"(?<![\w-])--health-retries(?:=|\s+)(\"[^\"]*\"|'[^']*'|\S+)")
+_NO_HEALTHCHECK = lazyre.compile(r"(?<![\w-])--no-healthcheck(?![\w-])")
+_HEALTH_INTERVAL = lazyre.compile(r"(?<![\w-])--health-interval(?:=|\s+)(\S+)")
 
 # --- post-deploy checks ------------------------------------------------------------------------
 HEALTH_NAMES = frozenset(
     ("health", "healthz", "healthcheck", "health-check", "health_check", "healthy", "ready", "readyz",
      "readiness", "livez", "liveness", "alive", "status", "ping", "heartbeat")
 )
-_HEALTH_VARIABLE = re.compile(r"health|readiness|liveness|readyz|livez", re.I)
-_SKIP_HOSTS = re.compile(r"(?:^|\.)(?:github\.com|githubusercontent\.com|slack\.com|discord\.com|"
+_HEALTH_VARIABLE = lazyre.compile(r"health|readiness|liveness|readyz|livez", re.I)
+_SKIP_HOSTS = lazyre.compile(r"(?:^|\.)(?:github\.com|githubusercontent\.com|slack\.com|discord\.com|"
                          r"githubstatus\.com|statuspage\.io)$", re.I)
 RETRY_ACTIONS = ("nick-fields/retry", "nick-invision/retry", "Wandalen/wretry.action", "kaciras/retry-action")
 # Actions that poll a URL until it answers: checks after them confirm a service already seen healthy.
@@ -30,7 +30,7 @@ _WAIT_COMMANDS = frozenset(("retry", "wait-for-it", "wait-for-it.sh", "wait-for"
                             "dockerize", "wait4x", "until-success"))
 _SHELL_NAMES = {"bash", "sh"}
 # `curl ... || true`, `curl ... && echo up || echo down`: the answer is only printed.
-_ONLY_PRINTED = re.compile(
+_ONLY_PRINTED = lazyre.compile(
     r"""(?:[ \t]*(?:&&|\|\|)[ \t]*(?:echo|printf|true|:)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|[^\s;&|"')]+))*)+"""
     r"""[ \t]*(?:$|[;\n)#])"""
 )
@@ -55,8 +55,8 @@ _WGET_ARG_LONG = frozenset(("--output-document", "--output-file", "--tries", "--
                             "--waitretry", "--post-data", "--post-file", "--method", "--body-data",
                             "--append-output", "--input-file", "--base", "--quota", "--level", "--accept",
                             "--reject", "--read-timeout", "--connect-timeout", "--dns-timeout"))
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:[:-][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))")
-_ENV_EXPRESSION = re.compile(r"^env\.([A-Za-z_][A-Za-z0-9_-]*)$")
+_VARIABLE = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:[:-][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_ENV_EXPRESSION = lazyre.compile(r"^env\.([A-Za-z_][A-Za-z0-9_-]*)$")
 
 
 @rule(

@@ -1,10 +1,11 @@
 import re
 
+from cicdlint import lazyre
 from cicdlint.model import as_map, as_scalar
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Map, Scalar
 
-_PLACEHOLDER = re.compile(r"[$<>{}%#@]")
+_PLACEHOLDER = lazyre.compile(r"[$<>{}%#@]")
 
 
 @rule(

@@ -1,7 +1,6 @@
 import fnmatch
-import re
 
-from cicdlint import links
+from cicdlint import lazyre, links
 from cicdlint.images import is_latest, parse_image
 from cicdlint.rule import Issue, rule
 
@@ -16,7 +15,7 @@ MOVING_WORDS = frozenset(
         "prod", "production", "live",
     )
 )
-_TOKEN = re.compile(r"[-_.]+")
+_TOKEN = lazyre.compile(r"[-_.]+")
 
 
 @rule(

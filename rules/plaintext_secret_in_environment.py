@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from cicdlint import credentials
+from cicdlint import credentials, lazyre
 from cicdlint.credentials import redact
 from cicdlint.model import as_map, as_scalar, as_seq
 from cicdlint.rule import Issue, rule
@@ -12,7 +12,7 @@ from cicdlint.yamlpos import Scalar
 # Matched against the name in UPPER_SNAKE form (`dbPassword` -> `DB_PASSWORD`, `db.password` ->
 # `DB_PASSWORD`). The secret word must END the name: DB_PASSWORD_FILE, JWT_SECRET_ARN,
 # API_TOKEN_URL, AWS_ACCESS_KEY_ID and SECRET_NAME name where a secret is, not the secret.
-_SECRET_NAME = re.compile(
+_SECRET_NAME = lazyre.compile(
     r"""(?x)(?:^|_)(?:
         PASSWORD|PASSWD|PASSPHRASE|
         SECRET|SECRET_KEY|SECRET_KEY_BASE|CLIENT_SECRET|SECRET_ACCESS_KEY|SECRET_TOKEN|
@@ -22,12 +22,12 @@ _SECRET_NAME = re.compile(
     )$"""
 )
 # Glued to a prefix: PGPASSWORD, MYSQLPASSWORD.
-_GLUED_SECRET_NAME = re.compile(r"^[A-Z0-9]{2,}(?:PASSWORD|PASSWD|PASSPHRASE)$")
+_GLUED_SECRET_NAME = lazyre.compile(r"^[A-Z0-9]{2,}(?:PASSWORD|PASSWD|PASSPHRASE)$")
 # Need a prefix: a bare PWD is the working directory, a bare PASS is rare and ambiguous.
-_SECRET_NAME_WITH_PREFIX = re.compile(r"^[A-Z0-9]+(?:_[A-Z0-9]+)*_(?:PASS|PWD)$")
+_SECRET_NAME_WITH_PREFIX = lazyre.compile(r"^[A-Z0-9]+(?:_[A-Z0-9]+)*_(?:PASS|PWD)$")
 _WHOLE_SECRET_NAMES = {"APP_KEY"}  # Laravel's encryption key
 # Names that end like a secret but hold a flag, a count or a duration.
-_NOT_SECRET_NAME = re.compile(
+_NOT_SECRET_NAME = lazyre.compile(
     r"(?:^|_)(?:ALLOW_EMPTY|RANDOM|SKIP|USE|REQUIRE|REQUIRED|NO|DISABLE|ENABLE|GENERATE|"
     r"MAX|MIN|NUM|COUNT|LENGTH|LEN|SIZE|TTL|EXPIRY|EXPIRES|EXPIRE|TIMEOUT|LIFETIME)_"
 )
@@ -36,7 +36,7 @@ _NOT_SECRET_NAME = re.compile(
 _FLAG_VALUES = {"true", "false", "yes", "no", "on", "off", "y", "n", "0", "1", "none", "null", "nil", "undefined",
                 "n/a", "na", "-", "empty", "unset", "disabled", "enabled", "optional", "required",
                 "bearer", "basic", "jwt", "hs256", "rs256"}
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazyre.compile(
     r"""(?ix)
       \$\{ | \$\( | \{\{ | \}\} | \#\{ | <% | \$\$\$ | @@     # ${X}, $(cmd), {{ x }}, #{X}, <%= x %>, $$$X$$$, @@X@@
     | ^\$[A-Za-z_]                                       # $VAR
@@ -49,15 +49,15 @@ _PLACEHOLDER = re.compile(
     | ^!!!.*!!!$                                         # cookiecutter's "!!!SET DJANGO_SECRET_KEY!!!"
     """
 )
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")  # VAR_DB_PASSWORD: replaced by a script
-_REFERENCE = re.compile(r"(?i)^(?:arn:aws[\w-]*:|ssm:|secretsmanager:|resolve:|vault:|alias/|/)|\.(?:pem|key|crt|p12|pfx|jks|json|txt)$")
-_URL = re.compile(r"(?i)^[a-z][a-z0-9+.-]*://")
+_ENV_NAME = lazyre.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")  # VAR_DB_PASSWORD: replaced by a script
+_REFERENCE = lazyre.compile(r"(?i)^(?:arn:aws[\w-]*:|ssm:|secretsmanager:|resolve:|vault:|alias/|/)|\.(?:pem|key|crt|p12|pfx|jks|json|txt)$")
+_URL = lazyre.compile(r"(?i)^[a-z][a-z0-9+.-]*://")
 
 # --- values in a known credential format, whatever the name ---------------------------------------
 # scheme://user:password@host (database URLs, AMQP, Redis with `:password@`).
-_URL_CREDENTIALS = re.compile(r"(?i)(?<![\w+.-])[a-z][a-z0-9+.-]*://([^\s/:@?#]*):([^\s/@?#]+)@[^\s/@]+")
+_URL_CREDENTIALS = lazyre.compile(r"(?i)(?<![\w+.-])[a-z][a-z0-9+.-]*://([^\s/:@?#]*):([^\s/@?#]+)@[^\s/@]+")
 # ADO.NET / ODBC / JDBC-property style: `...;Password=...;`
-_CONNECTION_PASSWORD = re.compile(r"(?i)(?:^|[;?&\s])(?:password|pwd)=([^;&\s]+)")
+_CONNECTION_PASSWORD = lazyre.compile(r"(?i)(?:^|[;?&\s])(?:password|pwd)=([^;&\s]+)")
 _GENERIC_USERS = {"user", "username", "usr", "login", "name"}
 _GENERIC_PASSWORDS = {"password", "pass", "passwd", "pwd", "secret"}
 

@@ -1,13 +1,14 @@
 import re
 
+from cicdlint import lazyre
 from cicdlint.model import as_scalar
 from cicdlint.rule import Issue, rule
 
-_PLACEHOLDER = re.compile(r"[$<>{}%#]")
+_PLACEHOLDER = lazyre.compile(r"[$<>{}%#]")
 _ROOT_NAMES = ("root", "0")
 # Image names that say the image runs as an unprivileged user: distroless `:nonroot`,
 # `nginx-unprivileged`, `*-rootless`.
-_NON_ROOT_IMAGE = re.compile(r"non-?root|rootless|unprivileged", re.I)
+_NON_ROOT_IMAGE = lazyre.compile(r"non-?root|rootless|unprivileged", re.I)
 
 
 @rule(

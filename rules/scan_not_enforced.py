@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from cicdlint import shell
+from cicdlint import lazyre, shell
 from cicdlint.model import as_map
 from cicdlint.notions import gates_deploy, is_deploy_step
 from cicdlint.rule import Issue, rule
@@ -11,8 +11,8 @@ from cicdlint.yamlpos import Scalar
 _TRIVY_ACTION = "aquasecurity/trivy-action"
 _GRYPE_ACTION = "anchore/scan-action"
 _CHECKOV_ACTION = "bridgecrewio/checkov-action"
-_SNYK_ACTION = re.compile(r"snyk/actions/(?!setup$)[\w.-]+$", re.I)
-_UPLOAD_SARIF = re.compile(r"github/codeql-action/upload-sarif$|upload-sarif", re.I)
+_SNYK_ACTION = lazyre.compile(r"snyk/actions/(?!setup$)[\w.-]+$", re.I)
+_UPLOAD_SARIF = lazyre.compile(r"github/codeql-action/upload-sarif$|upload-sarif", re.I)
 
 # trivy subcommands that scan (the others print a version, manage plugins, run a server...)
 _TRIVY_SCANS = {"image", "i", "filesystem", "fs", "repository", "repo", "rootfs", "config", "conf",
@@ -30,9 +30,9 @@ _OTHER_SCANNERS = {
 }
 _AUDIT_TOOLS = {"npm", "yarn", "pnpm", "cargo", "bundle"}  # `X audit` (not `X audit fix`)
 _RUNNERS = {"npx", "pnpx", "bunx", "uvx"}
-_DOCKER_IMAGES = re.compile(r"(?:^|/)(?:aquasec/trivy|aquasecurity/trivy|anchore/grype|bridgecrew/checkov)(?::[\w.-]+)?(?:@sha256:\w+)?$")
+_DOCKER_IMAGES = lazyre.compile(r"(?:^|/)(?:aquasec/trivy|aquasecurity/trivy|anchore/grype|bridgecrew/checkov)(?::[\w.-]+)?(?:@sha256:\w+)?$")
 _SWALLOWERS = ("true", ":")
-_MENTIONS_SCANNER = re.compile(
+_MENTIONS_SCANNER = lazyre.compile(
     r"trivy|grype|snyk|checkov|tfsec|terrascan|kics|gitleaks|trufflehog|semgrep|bandit|safety|pip-audit"
     r"|osv-scanner|govulncheck|bundler-audit|zizmor|dependency-check|audit"
 )

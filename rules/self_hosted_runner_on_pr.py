@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from cicdlint.conditions import job_can_run
 from cicdlint.expressions import Access, Binary, Call, Literal, Not, find_expressions
@@ -33,8 +34,9 @@ def check(doc, ctx):
       `self-hosted`;
     - with medium confidence, an expression that can yield `self-hosted`
       (`${{ github.repository == 'org/repo' && 'self-hosted' || 'ubuntu-latest' }}`) and
-      runner groups (`runs-on: {group: gpu-runners}`), which usually hold self-hosted runners
-      but may hold GitHub's larger runners.
+      runner groups (`runs-on: {group: gpu-runners}`, or `group: ${{ matrix.runner }}` with the
+      group names written in the matrix), which usually hold self-hosted runners but may hold
+      GitHub's larger runners.
 
     Under `pull_request_target` it is an error (the job has the repository's secrets on that
     machine), under the other events a warning. Other custom labels (`runs-on: gpu-box`) are
@@ -153,7 +155,30 @@ def _self_hosted(job):
                 return found
             if "${{" not in group.value and "larger" not in group.value.lower():
                 return group, f"the runner group '{group.value}' (runner groups usually hold self-hosted runners)", "medium"
+            names = _matrix_groups(job, group.value)
+            if names:
+                return group, f"the runner groups {names} of the matrix (runner groups usually hold self-hosted runners)", "medium"
     return None
+
+
+def _matrix_groups(job, value: str) -> str | None:
+    """`group: ${{ matrix.<key> }}`: the group names the matrix writes, when all are literal and
+    some is not one of GitHub's larger runner groups."""
+    match = re.fullmatch(r"\$\{\{\s*matrix\.([\w.-]+)\s*\}\}", value.strip())
+    strategy = as_map(job.node.get("strategy")) if match else None
+    matrix = as_map(strategy.get("matrix")) if strategy else None
+    if matrix is None:
+        return None
+    parts = match.group(1).split(".")
+    values = list(as_seq(matrix.get(parts[0]))) if isinstance(matrix.get(parts[0]), Seq) else []
+    for entry in as_seq(matrix.get("include")):
+        if isinstance(entry, Map) and entry.get(parts[0]) is not None:
+            values.append(entry.get(parts[0]))
+    leaves = [leaf for value in values for leaf in _follow(value, parts[1:])]
+    if not leaves or not all(isinstance(leaf, Scalar) and "${{" not in leaf.value for leaf in leaves):
+        return None
+    names = sorted({leaf.value.strip() for leaf in leaves if "larger" not in leaf.value.lower() and leaf.value.strip()})
+    return ", ".join(f"'{name}'" for name in names) if names else None
 
 
 def _from_scalar(job, node: Scalar, group: bool = False):

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import re
 
+from cicdlint import lazyre
 from cicdlint.model import as_map
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Scalar
 
 # `StrictHostKeyChecking=no`, `-oStrictHostKeyChecking=no`, `"StrictHostKeyChecking no"`,
 # `UserKnownHostsFile=/dev/null`, `ANSIBLE_HOST_KEY_CHECKING=False`.
-_OPTION = re.compile(
+_OPTION = lazyre.compile(
     r"(?:\b|(?<=-o))StrictHostKeyChecking(?:\s*=\s*|[ \t]+)[\"']?(?:no|off)\b"
     r"|(?:\b|(?<=-o))UserKnownHostsFile(?:\s*=\s*|[ \t]+)[\"']?/dev/null\b"
     r"|\bANSIBLE_HOST_KEY_CHECKING\s*[=:]\s*[\"']?(?:false|no|0)\b",
@@ -17,7 +18,7 @@ _OPTION = re.compile(
 _ANSIBLE = "ANSIBLE_HOST_KEY_CHECKING"
 _FALSY = {"false", "no", "off", "0", "n"}
 _TRUTHY = {"true", "yes", "on", "1", "y"}
-_NEGATED_NAME = re.compile(r"skip|ignore|disable|insecure|nocheck|no(?=stricthost|hostkey)")
+_NEGATED_NAME = lazyre.compile(r"skip|ignore|disable|insecure|nocheck|no(?=stricthost|hostkey)")
 
 
 @rule(

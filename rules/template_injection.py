@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from cicdlint import lazyre
 from cicdlint.contexts import classify, matrix_is_static
 from cicdlint.envfiles import entries, writes
 from cicdlint.expressions import Binary, Literal, Not, analyse, find_expressions, path_of
@@ -415,13 +416,13 @@ def _hop(origin: Origin, description: str, node, how: str = "") -> Origin:
     return Origin(origin.level, origin.source, origin.reason, [(description, node, how)] + origin.hops, origin.who)
 
 
-_FETCH = re.compile(r"\b(?:gh|jq|curl|git)\b")
-_FETCHED_FIELD = re.compile(
+_FETCH = lazyre.compile(r"\b(?:gh|jq|curl|git)\b")
+_FETCHED_FIELD = lazyre.compile(
     r"""(?:--json\s+[\w,]*\b|--jq\s+["']?\.|jq\s+(?:-\w+\s+)*["']?[\w\[\]]*\.)(title|body|headRefName|message)\b"""
 )
 # Where a pull request's or an issue's text comes from (not a milestone or a release).
-_FETCH_SOURCE = re.compile(r"\bgh\s+(?:pr|issue)\s+(?:view|list)\b|/pulls\b|/issues\b|\bpulls\.get\b")
-_COMMIT_TEXT = re.compile(r"\bgit\s+(?:log|show)\b[^)]*--(?:pretty|format)=(?:format:)?[^)]*%(?:s|b|B|an|ae|cn|ce)")
+_FETCH_SOURCE = lazyre.compile(r"\bgh\s+(?:pr|issue)\s+(?:view|list)\b|/pulls\b|/issues\b|\bpulls\.get\b")
+_COMMIT_TEXT = lazyre.compile(r"\bgit\s+(?:log|show)\b[^)]*--(?:pretty|format)=(?:format:)?[^)]*%(?:s|b|B|an|ae|cn|ce)")
 
 
 def _fetched_text(value: str, script: str) -> Origin | None:

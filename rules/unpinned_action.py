@@ -1,13 +1,13 @@
 import fnmatch
-import re
 
+from cicdlint import lazyre
 from cicdlint.model import as_map
 from cicdlint.rule import Issue, rule
 
-_SHA = re.compile(r"[0-9a-f]{40}")
-_SHORT_SHA = re.compile(r"[0-9a-f]{7,39}")
-_VERSION_TAG = re.compile(r"v?\d+(\.\d+)*([-+.][0-9A-Za-z.-]+)?")
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+_SHA = lazyre.compile(r"[0-9a-f]{40}")
+_SHORT_SHA = lazyre.compile(r"[0-9a-f]{7,39}")
+_VERSION_TAG = lazyre.compile(r"v?\d+(\.\d+)*([-+.][0-9A-Za-z.-]+)?")
+_DIGEST = lazyre.compile(r"@sha256:[0-9a-f]{64}$")
 POLICIES = ("sha", "tag", "any")
 
 
@@ -32,7 +32,8 @@ def check(doc, ctx):
     Finds `uses:` references (steps, composite action steps, and jobs that call a reusable
     workflow) that are not pinned to a full 40-character commit SHA, and `docker://` images
     without an `@sha256:` digest. A branch (`@main`, `@master`, `@releases/v4`) is reported as an
-    error, a version tag (`@v4`, `@v4.1.2`) as a warning. Local actions (`./path`) are fine.
+    error, a version tag (`@v4`, `@v4.1.2`) as a warning. Local actions (`./path`) and
+    references to the workflow's own repository and commit (`$/path`) are fine.
 
     ## Why is this bad?
     Tags and branches are movable: whoever controls the action's repository (or steals its
@@ -89,7 +90,7 @@ def _uses_nodes(doc, ctx):
 
 def _check_uses(node, policies):
     uses = node.value.strip()
-    if not uses or uses.startswith("./") or "${{" in uses:
+    if not uses or uses.startswith(("./", "$/")) or "${{" in uses:
         return None
     if uses.startswith("docker://"):
         if _DIGEST.search(uses):

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from cicdlint.images import is_latest, parse_image
 from cicdlint.model import as_map
-from cicdlint.rule import Issue, rule
-from cicdlint.yamlpos import Map, Scalar
+from cicdlint.rule import Issue, Location, rule
+from cicdlint.yamlpos import Map, Scalar, Seq
+
+_MATRIX_REF = re.compile(r"\$\{\{\s*matrix((?:\.[A-Za-z_][\w-]*)+)\s*\}\}")
 
 
 @rule(
@@ -23,11 +27,14 @@ def check(doc, ctx):
     - `container: node` and `container: {image: node:latest}`;
     - `services.<name>.image`, e.g. `image: postgres` or `image: redis:latest`.
 
+    An image written as `${{ matrix.image }}` (or `${{ matrix.config.image }}`) is checked for
+    each value the workflow's `strategy.matrix` (and its `include:` entries) gives it, and
+    reported once at the `image:`, naming the values without a tag or with `latest`.
+
     Not reported: an image with a version tag (`postgres:16`, `node:20-alpine`), an image
-    pinned by a digest (even `name:latest@sha256:...`), and an image that comes from an
-    expression (`${{ matrix.image }}`, `${{ env.REGISTRY }}/ci`), whose value is unknown
-    (zizmor expands matrix values; this rule does not yet). `uses: docker://image` steps are
-    checked by `unpinned-action`.
+    pinned by a digest (even `name:latest@sha256:...`), and an image that comes from any other
+    expression (`${{ env.REGISTRY }}/ci`, a matrix computed with `fromJSON()`), whose value is
+    unknown. `uses: docker://image` steps are checked by `unpinned-action`.
     Unlike zizmor's `unpinned-images`, a version tag without a digest is not reported: the
     tag can still be moved, but publishers of versioned tags rarely do, and `latest` is the
     case that changes on every release.
@@ -68,7 +75,7 @@ def check(doc, ctx):
         if isinstance(container, Map):
             container = container.get("image")
         if isinstance(container, Scalar):
-            issue = _check(container, "container")
+            issue = _check(container, "container") or _check_matrix(container, "container", job, doc, ctx)
             if issue:
                 yield issue
         services = as_map(job.node.get("services"))
@@ -78,7 +85,7 @@ def check(doc, ctx):
             service = as_map(service)
             image = service.get("image") if service is not None else None
             if isinstance(image, Scalar):
-                issue = _check(image, f"service `{name}`")
+                issue = _check(image, f"service `{name}`") or _check_matrix(image, f"service `{name}`", job, doc, ctx)
                 if issue:
                     yield issue
 
@@ -101,3 +108,60 @@ def _check(node: Scalar, what: str) -> Issue | None:
         f"('{ref.name}:<version>@sha256:...'). {found}, which changes whenever the publisher "
         "pushes, so each run may get a different (or a tampered) image.",
     )
+
+
+def _check_matrix(node: Scalar, what: str, job, doc, ctx) -> Issue | None:
+    """`image: ${{ matrix.x }}`: the matrix values without a tag or with `latest`."""
+    match = _MATRIX_REF.fullmatch(node.value.strip()) if isinstance(node.value, str) else None
+    values = _matrix_values(job, match.group(1)[1:].split(".")) if match else None
+    if not values:
+        return None
+    unpinned, seen = [], set()
+    for value in values:
+        ref = parse_image(value.value)
+        if ref is not None and is_latest(ref) and value.value.strip() not in seen:
+            seen.add(value.value.strip())
+            unpinned.append(value)
+    if not unpinned:
+        return None
+    names = ", ".join(f"'{value.value.strip()}'" for value in unpinned[:4]) + (" ..." if len(unpinned) > 4 else "")
+    return Issue(
+        node,
+        f"Pin the images of the matrix to version tags, ideally with their digests ('name:<version>@sha256:...'). "
+        f"The {what} image comes from the matrix, and {names} "
+        f"{'has' if len(unpinned) == 1 else 'have'} no tag or the 'latest' tag, which changes whenever the "
+        "publisher pushes.",
+        related=[Location(doc.path, ctx.span(value), "matrix value without a pinned tag") for value in unpinned],
+    )
+
+
+def _matrix_values(job, path: list[str]) -> list[Scalar] | None:
+    """Every value `${{ matrix.<path> }}` takes when all are written in the workflow, else None."""
+    strategy = as_map(job.node.get("strategy"))
+    matrix = strategy.get("matrix") if strategy is not None else None
+    if not isinstance(matrix, Map):
+        return None
+    head, rest = path[0], path[1:]
+    entries = []
+    dimension = matrix.get(head)
+    if dimension is not None:
+        if not isinstance(dimension, Seq):
+            return None
+        entries.extend(dimension.items)
+    include = matrix.get("include")
+    if include is not None:
+        if not isinstance(include, Seq):
+            return None
+        for entry in include.items:
+            if not isinstance(entry, Map):
+                return None
+            if head in entry:
+                entries.append(entry.get(head))
+    values = []
+    for entry in entries:
+        for key in rest:
+            entry = entry.get(key) if isinstance(entry, Map) else None
+        if not isinstance(entry, Scalar) or not isinstance(entry.value, str) or "${{" in entry.value:
+            return None
+        values.append(entry)
+    return values

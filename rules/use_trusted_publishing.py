@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from cicdlint import lazyre
 from cicdlint.expressions import find_expressions
 from cicdlint.model import text
 from cicdlint.permissions import job_permissions
@@ -59,7 +60,7 @@ _OTHER_REGISTRY_FLAGS = {
     "gem": ("--host",),
     "npm": ("--registry",),
 }
-_OFFICIAL = re.compile(r"^(?:pypi|testpypi|https://(?:upload\.|test\.)?pypi\.org/legacy/?|https://registry\.npmjs\.org/?"
+_OFFICIAL = lazyre.compile(r"^(?:pypi|testpypi|https://(?:upload\.|test\.)?pypi\.org/legacy/?|https://registry\.npmjs\.org/?"
                        r"|https://rubygems\.org/?|crates-io)$")
 _DRY_RUN = {"--dry-run", "-n", "--dry"}
 _NPM_TOOLS = {"npm", "pnpm", "yarn", "npx", "bunx", "lerna", "changeset", "semantic-release"}
@@ -355,7 +356,7 @@ def _publish_tool(words: list[str]) -> str | None:
     return None
 
 
-_MAY_PUBLISH = re.compile(r"publish|upload|\bpush\b|semantic-release")
+_MAY_PUBLISH = lazyre.compile(r"publish|upload|\bpush\b|semantic-release")
 
 
 def _script(ctx, step, scalar, publishing: set[str]):
@@ -482,7 +483,7 @@ def _inline_token(ctx, step, scalar, word, registry: str, what: str):
     return None
 
 
-_CONFIG = re.compile(
+_CONFIG = lazyre.compile(
     r"(?P<npm>_authToken\s*=)|(?P<pypi>pypi-token\.(?:pypi|testpypi))|(?P<rubygems>rubygems_api_key)"
     r"|(?P<crates>cargo\s+login)"
 )
