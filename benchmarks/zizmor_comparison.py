@@ -22,7 +22,9 @@ audit to its cicdlint counterpart and pairs the findings of each file in passes:
 The comparison uses zizmor's default (`regular`) persona, except for audits zizmor only reports
 in its `auditor` persona (AUDITOR_ONLY). cicdlint findings left over are then matched against
 zizmor's `auditor`/`pedantic`-only findings, to tell "zizmor does not see it" from "zizmor
-sees it but hides it by default".
+sees it but hides it by default", and classified when zizmor cannot report them at all
+(OUT_OF_SCOPE of the audit, a file zizmor rejects, a `# zizmor: ignore[...]` comment, a job with
+`if: false`, which zizmor skips).
 
 Rewrites the generated part of benchmarks/zizmor-comparison.md (between the `generated`
 markers); the hand-written reasons around it are kept.
@@ -511,7 +513,10 @@ def report(zizmor_findings: list[Hit], cicdlint_findings: list[Hit], corpus: Pat
         if why:
             skipped.append(f"- `{audit}`: " + ", ".join(f"{reason} {n}" for reason, n in why.most_common()))
         if result.grouped:
-            grouping.append(f"- `{audit}`: {grouped_z} zizmor findings in {len(result.grouped)} groups, covered by {grouped_c} cicdlint findings.")
+            grouping.append(
+                f"- `{audit}`: {grouped_z} zizmor findings covered by {grouped_c} cicdlint "
+                f"finding{'s' if grouped_c != 1 else ''}."
+            )
         if result.only_theirs or result.only_ours:
             levels.append(
                 f"- `{audit}`: only zizmor ({len(result.only_theirs)}): {_levels(result.only_theirs) or '–'}; "
@@ -521,7 +526,10 @@ def report(zizmor_findings: list[Hit], cicdlint_findings: list[Hit], corpus: Pat
         for label, items in (("only zizmor", result.only_theirs), ("only cicdlint", unexplained)):
             if items:
                 picked = sorted(rng.sample(items, min(SAMPLES, len(items))), key=lambda h: (h.path, h.line))
-                samples.append(f"- `{audit}` / `{rule}`, {label}: " + ", ".join(f"`{h.path}:{h.line}`" for h in picked))
+                samples.append(
+                    f"- `{audit}` / {RULE_LABELS.get(audit, f'`{rule}`')}, {label}: "
+                    + ", ".join(f"`{h.path}:{h.line}`" for h in picked)
+                )
     others = sorted(a for a in by_audit if a not in COUNTERPARTS)
     other_counts = [
         f"`{a}` ({sum(1 for h in by_audit[a] if h.persona == 'regular')}"

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import re
 
+_FORWARDED = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "pattern", "flags",
+              "groups", "groupindex")
+
 
 class LazyPattern:
-    __slots__ = ("_args", "_compiled")
-
     def __init__(self, pattern: str, flags: int = 0):
         self._args = (pattern, flags)
-        self._compiled = None
 
     def __getattr__(self, name: str):
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compiled = re.compile(*self._args)
+        # Called only until the first compile: afterwards the pattern's methods are attributes
+        # of this object, found without going through here.
+        compiled = re.compile(*self._args)
+        for forwarded in _FORWARDED:
+            setattr(self, forwarded, getattr(compiled, forwarded))
         return getattr(compiled, name)
 
 

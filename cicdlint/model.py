@@ -97,13 +97,18 @@ class Step:
         """The `if:` condition node (a Scalar, or an odd shape), or None."""
         return self.node.get("if")
 
-    def uses_action(self, *names: str) -> bool:
-        """Does the step use one of these actions (`owner/repo` or `owner/repo/path`), any ref?"""
+    @cached_property
+    def action_name(self) -> str | None:
+        """`owner/repo[/path]` in lower case, without the ref; None for `run:` steps."""
         uses = text(self.node.get("uses"))
         if not uses or "@" not in uses:
-            return False
-        target = uses.split("@", 1)[0].lower()
-        return any(target == name.lower() for name in names)
+            return None
+        return uses.split("@", 1)[0].lower()
+
+    def uses_action(self, *names: str) -> bool:
+        """Does the step use one of these actions (`owner/repo` or `owner/repo/path`), any ref?"""
+        target = self.action_name
+        return target is not None and any(target == name.lower() for name in names)
 
     @cached_property
     def env(self) -> dict[str, EnvVar]:
@@ -114,8 +119,15 @@ class Step:
         merged.update(env_vars(self.node.get("env"), "step"))
         return merged
 
+    @cached_property
+    def scripts_list(self) -> list[tuple[Scalar, str]]:
+        return self._scripts()
+
     def scripts(self) -> list[tuple[Scalar, str]]:
         """Shell scripts this step runs on the runner or a remote host: (scalar, where)."""
+        return self.scripts_list
+
+    def _scripts(self) -> list[tuple[Scalar, str]]:
         found = []
         if self.run is not None:
             found.append((self.run, "run"))
@@ -132,9 +144,11 @@ SSH_ACTIONS = ("appleboy/ssh-action", "garygrossgarten/github-action-ssh", "fifs
                "invi5H/ssh-action", "easingthemes/ssh-deploy")
 
 
+_SSH_ACTIONS_LOWER = frozenset(name.lower() for name in SSH_ACTIONS)
+
+
 def is_ssh_action(uses: str) -> bool:
-    target = uses.split("@", 1)[0].lower()
-    return any(target == name.lower() for name in SSH_ACTIONS)
+    return uses.split("@", 1)[0].lower() in _SSH_ACTIONS_LOWER
 
 
 class Job:

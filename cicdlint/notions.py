@@ -75,11 +75,24 @@ def _file_stem(path: str) -> str:
     return name.rsplit(".", 1)[0]
 
 
+def _memo(view, key, compute):
+    """Remember a notion on the view object: views are built once per file and shared by every
+    rule, and the rules ask the same questions of the same jobs and steps."""
+    memo = view.__dict__.setdefault("_notions", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def is_deploy_step(step: Step) -> bool:
     """A step that deploys: a deploy action, an SSH action, or a deploy command in its script
     (not in a comment). Steps that only prepare a deploy (a tool installer, cluster credentials,
     a task definition rendered into a file) and `ssh` that reaches no deploy target (`vagrant
     ssh`, `ssh localhost`, `ssh -T git@github.com`) are not deploys."""
+    return _memo(step, "deploy", lambda: _is_deploy_step(step))
+
+
+def _is_deploy_step(step: Step) -> bool:
     uses = text(step.node.get("uses"))
     if uses:
         if step.uses_action(*PREPARE_ONLY_ACTIONS):
@@ -99,7 +112,7 @@ def is_deploy_job(job: Job, production: "Production | None" = None) -> bool:
     judged in that workflow."""
     if job.uses is not None:
         return False
-    return bool(deploy_steps(job)) or environment_is_deploy_target(job, production)
+    return _memo(job, ("deploy", id(production)), lambda: bool(deploy_steps(job)) or environment_is_deploy_target(job, production))
 
 
 def environment_url(job: Job) -> str | None:
@@ -195,6 +208,10 @@ def is_rehearsal_job(job: Job) -> bool:
 
 def deploy_steps(job: Job) -> list[Step]:
     """The steps that deploy to a real target; none in a rehearsal job."""
+    return _memo(job, "deploy_steps", lambda: _deploy_steps(job))
+
+
+def _deploy_steps(job: Job) -> list[Step]:
     steps = [step for step in job.steps if is_deploy_step(step)]
     if steps and is_rehearsal_job(job):
         return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import lazyre
 
@@ -195,8 +196,10 @@ _REDIRECT = lazyre.compile(r"(\d*|&)(>>|>&|>\||&>>|&>|<<<|<<-|<<|<>|<&|>|<)")
 _OPERATOR = lazyre.compile(r"\|\||&&|\|&|;;|[;&|\n()]")
 
 
+@lru_cache(maxsize=1024)
 def parse(script: str) -> list[Command]:
-    """The simple commands of a script, in order."""
+    """The simple commands of a script, in order. Cached: many rules read the same script, so
+    callers must not change what it returns."""
     lexer = _Lexer(script)
     commands: list[Command] = []
     current: Command | None = None
@@ -395,6 +398,7 @@ class NestedCommand:
         return self.command.in_loop or any(parent.in_loop for parent in self.parents)
 
 
+@lru_cache(maxsize=1024)
 def parse_nested(script: str, max_depth: int = 4) -> list[NestedCommand]:
     """parse(), plus the commands run inside `$(...)` and backquotes, `bash -c '...'`,
     `ssh host '...'` and the heredoc of `bash <<EOF` / `ssh host <<EOF`, in script order of
@@ -425,6 +429,7 @@ def _shift(command: Command, where: list[int]) -> Command:
         redirects=[Redirect(r.op, r.fd, word(r.target)) for r in command.redirects],
         assignments=[word(w) for w in command.assignments],
         piped_out=command.piped_out,
+        group_piped_out=command.group_piped_out,
         piped_in=command.piped_in,
         loop_depth=command.loop_depth,
         line_has_loop=command.line_has_loop,

@@ -233,13 +233,15 @@ class Composed(Positions):
         self.duplicates = duplicates
 
     def node_span(self, node: Node) -> Span:
-        if isinstance(node, Scalar) and node.style in ("|", ">"):
-            return self._block_scalar_span(node)
         return self.span(node.start, node.end)
 
-    def _block_scalar_span(self, node: Scalar) -> Span:
-        # Point at the block indicator and the first content line, not at trailing blank lines.
-        return self.span(node.start, node.end)
+    def values(self) -> list[tuple[Scalar, str | None]]:
+        """Every scalar that is a value (not a mapping key), once, in document order, with the
+        key it is the value of (None in a list or at the root). Built once per document."""
+        cached = self.__dict__.get("_values")
+        if cached is None:
+            cached = self.__dict__["_values"] = _values(self.root)
+        return cached
 
     def locate(self, scalar: Scalar, offset: int, length: int) -> Span:
         """The span of `scalar.value[offset:offset+length]` in the source text.
@@ -612,6 +614,26 @@ def compose_json(text: str) -> Composed:
             node.end = pos
             stack.pop()
             value = node
+
+
+def _values(root: Node | None) -> list[tuple[Scalar, str | None]]:
+    found: list[tuple[Scalar, str | None]] = []
+    seen: set[int] = set()
+    stack: list[tuple[Node, str | None]] = [(root, None)] if root is not None else []
+    while stack:
+        node, key = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Scalar):
+            found.append((node, key))
+        elif isinstance(node, Seq):
+            stack.extend((item, None) for item in reversed(node.items))
+        elif isinstance(node, Map):
+            stack.extend(
+                (value, name.value if isinstance(name, Scalar) else None) for name, value in reversed(node.pairs)
+            )
+    return found
 
 
 def walk(node: Node):

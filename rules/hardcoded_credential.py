@@ -9,7 +9,7 @@ from cicdlint.credentials import redact
 from cicdlint.model import as_map, text
 from cicdlint.notions import is_deploy_job, is_deploy_step
 from cicdlint.rule import Issue, rule
-from cicdlint.yamlpos import Map, Scalar, walk
+from cicdlint.yamlpos import Map, Scalar
 
 
 @rule(
@@ -427,22 +427,10 @@ class _Checker:
             yield match.kind, match.start, match.length, match.token
 
     def _formats_everywhere(self):
-        root = self.doc.root
-        keys: set[int] = set()
-        owner: dict[int, str] = {}  # value node -> its key
-        for node in walk(root):
-            if isinstance(node, Map):
-                for key, value in node.pairs:
-                    keys.add(id(key))
-                    if isinstance(key, Scalar):
-                        owner[id(value)] = key.value
-        for node in walk(root):
-            if not isinstance(node, Scalar) or id(node) in keys or id(node) in self.done:
-                continue
+        for node, key in self.doc.composed.values():
             value = node.value
-            if len(value) < 20 or not _FORMAT_HINT.search(value):
+            if id(node) in self.done or len(value) < 20 or not _FORMAT_HINT.search(value):
                 continue
-            key = owner.get(id(node))
             for kind, offset, length, token in self._format_matches(node):
                 shown = "" if kind in ("private key", "Slack webhook URL") else f" ('{redact(token)}')"
                 article = "an" if kind[0] in "AEIOUn" else "a"

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from cicdlint.expressions import find_expressions
 from cicdlint.rule import Issue, rule
-from cicdlint.yamlpos import Map, Scalar, Seq
 
 
 @rule(
@@ -60,7 +59,7 @@ def check(doc, ctx):
     one GitHub environment per target, or select it with literal names:
     `${{ matrix.env == 'production' && secrets.DEPLOY_KEY_PRODUCTION || secrets.DEPLOY_KEY_STAGING }}`.
     """
-    for scalar in _scalars(doc.root):
+    for scalar, _ in doc.composed.values():
         value = scalar.value
         if "${{" not in value or "secrets" not in value.lower():
             continue
@@ -85,20 +84,3 @@ def _message(expression) -> str:
         f"instead of `${{{{ {shown} }}}}`. A computed secret name makes GitHub send every secret to "
         f"the runner."
     )
-
-
-def _scalars(node):
-    """Every scalar value of the document (map keys left out)."""
-    stack = [node]
-    seen = set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, Scalar):
-            yield current
-        elif isinstance(current, Seq):
-            stack.extend(reversed(current.items))
-        elif isinstance(current, Map):
-            stack.extend(value for _, value in reversed(current.pairs))
