@@ -22,6 +22,8 @@ FORMATS = (
 # Key material after a BEGIN line: optional headers (`Proc-Type: ...`), then base64.
 _KEY_MATERIAL = lazyre.compile(r"(?:\s|\\n)*(?:[A-Za-z-]+: [^\n]*(?:\n|\\n)+)*(?:\s|\\n)*[A-Za-z0-9+/=]{40,}")
 _PLACEHOLDER_BODY = lazyre.compile(r"(?i)x{4}|\*{3}|0{6}|example|sample|dummy|fake|redacted|placeholder|your|test|1234567")
+# Every format above contains one of these: one search rules out most text.
+_HINT = lazyre.compile(r"AKIA|ASIA|gh[pousr]_|github_pat_|xox[baprs]-|hooks\.slack|PRIVATE KEY|_live_|AIza|npm_|pypi-|glpat-")
 _PREFIX = lazyre.compile(r"^(?:AKIA|ASIA|gh[pousr]_|github_pat_|xox[baprs]-|(?:sk|rk)_live_|AIza|npm_|pypi-|glpat-)")
 
 
@@ -39,6 +41,8 @@ class Match:
 def find(text: str) -> list[Match]:
     """Real-looking credentials in a known format: not `ghp_xxxx...`, AWS's documented example
     key, a private-key header with no key after it, or a GitHub expression."""
+    if not _HINT.search(text):
+        return []
     found = []
     for kind, pattern in FORMATS:
         for match in pattern.finditer(text):

@@ -7,7 +7,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from . import lazyre
@@ -156,18 +156,28 @@ class Result:
     suppressed: int = 0
 
 
+def _resolved(path: str) -> Path:
+    return _resolve_in(os.getcwd(), path)
+
+
+@lru_cache(maxsize=None)
+def _resolve_in(cwd: str, path: str) -> Path:
+    return (Path(cwd) / path).resolve()
+
+
 def display_path(path: Path, cwd: Path) -> str:
     try:
-        return path.resolve().relative_to(cwd).as_posix()
+        return _resolved(str(path)).relative_to(cwd).as_posix()
     except ValueError:
         return path.as_posix()
 
 
 def repo_relative(path: Path, root: Path) -> str:
+    absolute = _resolved(str(path))
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return absolute.relative_to(_resolved(str(root))).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return absolute.as_posix()
 
 
 def lint_paths(paths: list[str], settings: Settings, jobs: int | None = None) -> Result:

@@ -41,10 +41,11 @@ def check(doc, ctx):
     Point `task-definition:` at the file's path from the repository root, or fetch the current
     definition in an earlier step (`aws ecs describe-task-definition --query taskDefinition`).
     """
-    root = links.workflow_repository_root(doc.abspath)
+    refs = links.task_definition_refs(ctx.workflow)
+    root = links.workflow_repository_root(doc.abspath) if refs else None
     if root is None:
         return
-    for ref in links.task_definition_refs(ctx.workflow):
+    for ref in refs:
         target = links.target_path(root, ref)
         if target is None or target.exists() or links.written_earlier_in_job(ref):
             continue

@@ -45,10 +45,11 @@ def check(doc, ctx):
     Use the `name` of the container whose image the workflow builds, exactly as written in the
     task definition's `containerDefinitions`.
     """
-    root = links.workflow_repository_root(doc.abspath)
+    refs = links.task_definition_refs(ctx.workflow)
+    root = links.workflow_repository_root(doc.abspath) if refs else None
     if root is None:
         return
-    for ref in links.task_definition_refs(ctx.workflow):
+    for ref in refs:
         target = links.target_path(root, ref)
         name_node = ref.step.input("container-name")
         if ref.action != "render" or not ref.container or "*" in ref.container or target is None:
