@@ -144,7 +144,8 @@ def _issue(ctx, reads, where: str, job, reusable: bool) -> Issue:
     calls_reusable = job is not None and job.uses is not None
     if calls_reusable:
         fix = (
-            f"Move {listed} to an environment and read them in a job of the called workflow that declares "
+            f"Move {listed} to an environment and read {'it' if len(set(names)) == 1 and names[0] != '*' else 'them'} "
+            "in a job of the called workflow that declares "
             f"`environment:` ({where} calls a reusable workflow and cannot declare one)."
         )
     elif job is None:

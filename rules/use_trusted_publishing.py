@@ -239,27 +239,21 @@ def _publishes(step) -> set[str]:
 # --- actions --------------------------------------------------------------------------------------
 
 
+# Actions that take the registry token as an input: (registry, token input, inputs naming another
+# registry, what the token can do).
+_TOKEN_INPUT_ACTIONS = {
+    "pypa/gh-action-pypi-publish": ("pypi", "password", ("repository-url", "repository_url"),
+                                    "a PyPI API token that can upload any release"),
+    "js-devtools/npm-publish": ("npm", "token", ("registry",), "an npm token that can publish any version"),
+    "rubygems/configure-rubygems-credentials": ("rubygems", "api-token", ("gem-server",),
+                                                "a RubyGems API key that can push any version"),
+    "katyo/publish-crates": ("crates", "registry-token", (), "a crates.io token that can publish any version"),
+}
+
+
 def _action(step, target: str):
-    if target == "pypa/gh-action-pypi-publish":
-        url = step.input("repository-url") or step.input("repository_url")
-        if url is not None and not _OFFICIAL.match(url.value.strip()):
-            return
-        key, value = step.with_.item("password") if step.with_ is not None else (None, None)
-        if key is not None and isinstance(value, Scalar):
-            secrets = _secret_names(value.value, step.env, step.job is None)
-            if secrets:
-                yield Issue(key, f"{_fix('pypi')} `password` is {_label(secrets)}, a PyPI API token that can upload "
-                                 f"any release until it is revoked.")
-    elif target == "js-devtools/npm-publish":
-        registry = step.input("registry")
-        if registry is not None and not _OFFICIAL.match(registry.value.strip()):
-            return
-        key, value = step.with_.item("token") if step.with_ is not None else (None, None)
-        if key is not None and isinstance(value, Scalar):
-            secrets = _secret_names(value.value, step.env, step.job is None)
-            if secrets:
-                yield Issue(key, f"{_fix('npm')} `token` is {_label(secrets)}, an npm token that can publish any "
-                                 f"version until it is revoked.")
+    if target in _TOKEN_INPUT_ACTIONS:
+        yield from _token_input(step, *_TOKEN_INPUT_ACTIONS[target])
     elif target == "changesets/action":
         if step.input("publish") is None:
             return
@@ -267,16 +261,6 @@ def _action(step, target: str):
         if var is not None and not _npm_registry_elsewhere(step):
             yield Issue(var.key, f"{_fix('npm')} changesets/action publishes with `{var.name}` from "
                                  f"{_label(secrets)}, an npm token that can publish any version until it is revoked.")
-    elif target == "rubygems/configure-rubygems-credentials":
-        server = step.input("gem-server")
-        if server is not None and not _OFFICIAL.match(server.value.strip()):
-            return
-        key, value = step.with_.item("api-token") if step.with_ is not None else (None, None)
-        if key is not None and isinstance(value, Scalar):
-            secrets = _secret_names(value.value, step.env, step.job is None)
-            if secrets:
-                yield Issue(key, f"{_fix('rubygems')} `api-token` is {_label(secrets)}, a RubyGems API key that can "
-                                 f"push any version until it is revoked.")
     elif target == "pyo3/maturin-action":
         command = step.input("command")
         if command is None or command.value.strip() not in ("upload", "publish"):
@@ -288,13 +272,21 @@ def _action(step, target: str):
         if var is not None:
             yield Issue(var.key, f"{_fix('pypi')} maturin uploads with `{var.name}` from {_label(secrets)}, a PyPI "
                                  f"API token that can upload any release until it is revoked.")
-    elif target == "katyo/publish-crates":
-        key, value = step.with_.item("registry-token") if step.with_ is not None else (None, None)
-        if key is not None and isinstance(value, Scalar) and not _true(step.input("dry-run")):
-            secrets = _secret_names(value.value, step.env, step.job is None)
-            if secrets:
-                yield Issue(key, f"{_fix('crates')} `registry-token` is {_label(secrets)}, a crates.io token that "
-                                 f"can publish any version until it is revoked.")
+
+
+def _token_input(step, registry: str, token_input: str, registry_inputs: tuple[str, ...], power: str):
+    for name in registry_inputs:
+        other = step.input(name)
+        if other is not None and not _OFFICIAL.match(other.value.strip()):
+            return  # publishes somewhere else
+    if _true(step.input("dry-run")):
+        return
+    key, value = step.with_.item(token_input) if step.with_ is not None else (None, None)
+    if key is None or not isinstance(value, Scalar):
+        return
+    secrets = _secret_names(value.value, step.env, step.job is None)
+    if secrets:
+        yield Issue(key, f"{_fix(registry)} `{token_input}` is {_label(secrets)}, {power} until it is revoked.")
 
 
 def _true(node) -> bool:
