@@ -269,6 +269,11 @@ def condition_body(node) -> str | None:
 def can_run(condition, event: str) -> bool:
     """Can an `if:` condition (node, or None for no condition) be true when `event` was started
     by an outsider from a fork? False only when it is certainly false."""
+    return _may_be_true(condition, lambda: _Evaluator(event))
+
+
+def _may_be_true(condition, evaluator) -> bool:
+    """False only when the condition is certainly false under the evaluator's assumptions."""
     if condition is None:
         return True
     if isinstance(condition, Scalar) and condition.as_bool() is False:
@@ -277,14 +282,9 @@ def can_run(condition, event: str) -> bool:
     if body is None:
         return True
     try:
-        tree = parse(body)
+        return _truthy(evaluator().eval(parse(body))) is not False
     except (ParseError, RecursionError):
         return True
-    try:
-        verdict = _truthy(_Evaluator(event).eval(tree))
-    except RecursionError:
-        return True
-    return verdict is not False
 
 
 def calls_status_function(condition) -> bool:
@@ -386,19 +386,7 @@ def can_run_when(condition, event: str, known: dict | None = None) -> bool:
     `known` fixes context paths (`{"github.event.workflow_run.conclusion": "failure"}`); an
     unmerged pull request is assumed for the pull request events. False only when the condition
     is certainly false."""
-    if condition is None:
-        return True
-    if isinstance(condition, Scalar) and condition.as_bool() is False:
-        return False
-    body = condition_body(condition)
-    if body is None:
-        return True
-    try:
-        tree = parse(body)
-        verdict = _truthy(_EventEvaluator(event, dict(known or {})).eval(tree))
-    except (ParseError, RecursionError):
-        return True
-    return verdict is not False
+    return _may_be_true(condition, lambda: _EventEvaluator(event, dict(known or {})))
 
 
 def job_can_run_when(job, event: str, known: dict | None = None, _seen: frozenset = frozenset()) -> bool:

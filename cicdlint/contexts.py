@@ -281,3 +281,40 @@ def _has_expression(node) -> bool:
     if isinstance(node, Map):
         return any(_has_expression(value) for _, _, value in node.items())
     return False
+
+
+# Events whose payload holds an untrusted field: a workflow that none of them starts sees the
+# field empty.
+PR_EVENTS = ("pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment")
+_FIELD_EVENTS = (
+    ("github.head_ref", PR_EVENTS),
+    ("github.event.pull_request.", PR_EVENTS),
+    ("github.event.issue.", ("issues", "issue_comment")),
+    ("github.event.comment.", ("issue_comment", "pull_request_review_comment", "commit_comment", "discussion_comment")),
+    ("github.event.review.", ("pull_request_review",)),
+    ("github.event.discussion.", ("discussion", "discussion_comment")),
+    ("github.event.answer.", ("discussion",)),
+    ("github.event.pages.", ("gollum",)),
+    ("github.event.commits.", ("push",)),
+    ("github.event.head_commit.", ("push",)),
+    ("github.event.workflow_run.", ("workflow_run",)),
+)
+
+
+def events_carrying(path: str) -> tuple[str, ...] | None:
+    """The events whose payload has this field; None when any event may (or it is not an
+    event field)."""
+    for prefix, carriers in _FIELD_EVENTS:
+        if path == prefix or path.startswith(prefix):
+            return carriers
+    return None
+
+
+def delivered(path: str, triggers) -> bool:
+    """Can any of these triggers carry the field? (True when unknown: no triggers, or a
+    reusable workflow, whose caller decides.)"""
+    if not triggers or "workflow_call" in triggers:
+        return True
+    carriers = events_carrying(path)
+    return carriers is None or any(event in carriers for event in triggers)
+

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from cicdlint import lazyre
-from cicdlint.contexts import classify
+from cicdlint.contexts import classify, delivered
 from cicdlint.envfiles import entries, writes
 from cicdlint.expressions import find_expressions
 from cicdlint.rule import Issue, Location, rule
@@ -14,18 +14,6 @@ from cicdlint.yamlpos import Scalar
 
 # Fields whose text can hold a line break (and so add a line of its own to the file).
 MULTILINE_LEAVES = ("body", "message", "description")
-PR_EVENTS = ("pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment")
-FIELD_EVENTS = [
-    ("github.head_ref", PR_EVENTS),
-    ("github.event.pull_request.", PR_EVENTS),
-    ("github.event.issue.", ("issues", "issue_comment")),
-    ("github.event.comment.", ("issue_comment", "pull_request_review_comment", "commit_comment", "discussion_comment")),
-    ("github.event.review.", ("pull_request_review",)),
-    ("github.event.discussion.", ("discussion", "discussion_comment")),
-    ("github.event.commits.", ("push",)),
-    ("github.event.head_commit.", ("push",)),
-    ("github.event.workflow_run.", ("workflow_run",)),
-]
 WHO = [
     ("github.event.issue.", "anyone who can open an issue"),
     ("github.event.pull_request.head.", "anyone who opens a pull request (it names the branch)"),
@@ -293,7 +281,7 @@ class _Script:
                             taint.node, taint.hop = variable.value, f"env.{name} is set here"
                         return taint
             return None
-        if classify(path).level != "untrusted" or not _delivered(path, self.triggers):
+        if classify(path).level != "untrusted" or not delivered(path, self.triggers):
             return None
         leaf = path.rsplit(".", 1)[-1]
         multiline = leaf in MULTILINE_LEAVES or path.endswith("changes.body.from")
@@ -342,7 +330,7 @@ class _Script:
             taint = self._path(f"env.{name}", self.step.env, 0)
             if taint is not None:
                 return taint
-        if name == "GITHUB_HEAD_REF" and _delivered("github.head_ref", self.triggers):
+        if name == "GITHUB_HEAD_REF" and delivered("github.head_ref", self.triggers):
             return Taint("the pull request's branch name", False, _who("github.head_ref"))
         return None
 
@@ -441,13 +429,3 @@ def _who(path: str) -> str:
         if path.startswith(prefix):
             return who
     return "an outsider"
-
-
-def _delivered(path: str, triggers) -> bool:
-    if not triggers or "workflow_call" in triggers:
-        return True
-    for prefix, carriers in FIELD_EVENTS:
-        if path.startswith(prefix):
-            return any(event in carriers for event in triggers)
-    return True
-

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 
 from cicdlint import lazyre
-from cicdlint.contexts import classify, matrix_is_static
+from cicdlint.contexts import classify, delivered, events_carrying, matrix_is_static
 from cicdlint.envfiles import entries, writes
 from cicdlint.expressions import Binary, Literal, Not, analyse, find_expressions, path_of
 from cicdlint.model import as_map, as_scalar, as_seq, text
@@ -24,24 +24,6 @@ CODE_INPUTS = {
 }
 SAFE_INPUT_TYPES = ("boolean", "number", "choice")
 
-# Events whose payload holds an untrusted field; a workflow that none of them starts sees it empty.
-PR_EVENTS = ("pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment")
-FIELD_EVENTS = [
-    ("github.head_ref", PR_EVENTS),
-    ("github.event.pull_request.", PR_EVENTS),
-    ("github.event.issue.", ("issues", "issue_comment")),
-    ("github.event.comment.", ("issue_comment", "pull_request_review_comment", "commit_comment", "discussion_comment")),
-    ("github.event.review.", ("pull_request_review",)),
-    ("github.event.discussion.", ("discussion", "discussion_comment")),
-    ("github.event.answer.", ("discussion",)),
-    ("github.event.pages.", ("gollum",)),
-    ("github.event.commits.", ("push",)),
-    ("github.event.head_commit.", ("push",)),
-    ("github.event.workflow_run.", ("workflow_run",)),
-    ("github.event.check_suite.", ("check_suite",)),
-    ("github.event.check_run.", ("check_run",)),
-    ("github.event.merge_group.", ("merge_group",)),
-]
 PR_FIELDS = ("github.head_ref", "github.event.pull_request.")
 SAME_REPOSITORY = ("github.event.pull_request.head.repo.full_name", "github.event.workflow_run.head_repository.full_name")
 FORK_FLAGS = ("github.event.pull_request.head.repo.fork", "github.event.workflow_run.head_repository.fork")
@@ -166,7 +148,7 @@ def check(doc, ctx):
                 for path in expression.flowing_contexts():
                     candidate = resolver.resolve(path, step, step.job)
                     if candidate.level == "untrusted":
-                        if not _delivered(candidate.source, triggers):
+                        if not delivered(candidate.source, triggers):
                             continue
                         if candidate.source.startswith(PR_FIELDS) and _same_repository_only(step):
                             candidate = Origin(
@@ -480,15 +462,6 @@ def _assignments(script: str) -> dict[str, str]:
     return found
 
 
-def _delivered(source: str, triggers) -> bool:
-    """Can any of the workflow's triggers carry this untrusted field?"""
-    if triggers is None or not triggers or "workflow_call" in triggers:
-        return True
-    for prefix, carriers in FIELD_EVENTS:
-        if source == prefix or source.startswith(prefix):
-            return any(event in carriers for event in triggers)
-    return True
-
 
 def _same_repository_only(step) -> bool:
     """Does the step's or its job's `if:` only let pull requests from this repository's branches in?"""
@@ -527,13 +500,11 @@ def _keeps_forks_out(term) -> bool:
 
 
 def _only_unprivileged(source: str, triggers) -> bool:
-    if not triggers or "workflow_call" in triggers:
+    carriers = events_carrying(source)
+    if not triggers or "workflow_call" in triggers or carriers is None:
         return False
-    for prefix, carriers in FIELD_EVENTS:
-        if source == prefix or source.startswith(prefix):
-            delivering = [event for event in triggers if event in carriers]
-            return bool(delivering) and all(event in UNPRIVILEGED_PR_EVENTS for event in delivering)
-    return False
+    delivering = [event for event in triggers if event in carriers]
+    return bool(delivering) and all(event in UNPRIVILEGED_PR_EVENTS for event in delivering)
 
 
 # --- messages --------------------------------------------------------------------------------------
