@@ -110,7 +110,7 @@ def check(doc, ctx):
             fix = f"the commit SHA or version it was built from (e.g. `{repository}:<git-sha>`)"
         yield Issue(
             node,
-            f"Pin the image of {label} to {fix}, or to a digest (`@sha256:...`). `:{ref.tag}` names a {kind} "
+            f"Pin the image of {label} to {fix}, or to a digest (`@sha256:...`). `:{ref.tag}` names {'an' if kind[0] in 'aeiou' else 'a'} {kind} "
             "and is re-pushed as it moves, so tasks started later can run different code than this task "
             "definition was registered with.",
         )
