@@ -27,7 +27,6 @@ class Settings:
     production_patterns: list[str] | None = None
     rules: dict[str, dict] = field(default_factory=dict)
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
-    config_path: Path | None = None
     root: Path = field(default_factory=Path.cwd)
 
     def enabled(self, rule_id: str) -> bool:
@@ -140,7 +139,6 @@ def load_settings(config_file: str | None, no_config: bool, cwd: Path | None = N
     data, locate = _read(path, kind)
     _validate(path, data, locate)
     _apply(settings, data)
-    settings.config_path = path
     return settings
 
 

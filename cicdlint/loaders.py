@@ -385,7 +385,3 @@ def _looks_like_service(node) -> bool:
     if isinstance(node.get("service"), Scalar):  # update-service
         return own + shared >= 2
     return isinstance(node.get("taskDefinition"), Scalar) and own >= 1
-
-
-def scalar_text(node) -> str | None:
-    return node.value if isinstance(node, Scalar) else None

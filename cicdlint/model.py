@@ -272,11 +272,6 @@ class Action:
     def runs(self) -> Map | None:
         return as_map(self.node.get("runs"))
 
-    @property
-    def using(self) -> str | None:
-        runs = self.runs
-        return text(runs.get("using")) if runs else None
-
     @cached_property
     def steps_list(self) -> list[Step]:
         runs = self.runs
@@ -353,10 +348,6 @@ class TaskDefinition:
         """The `requiresCompatibilities` entry naming this launch type (case-insensitive), or None."""
         wanted = compatibility.upper()
         return next((item for item in self.requires_compatibilities if item.value.strip().upper() == wanted), None)
-
-    @property
-    def network_mode(self) -> Scalar | None:
-        return as_scalar(self.node.get("networkMode"))
 
     @property
     def operating_system_family(self) -> str | None:

@@ -115,11 +115,6 @@ def is_deploy_job(job: Job, production: "Production | None" = None) -> bool:
     return _memo(job, ("deploy", id(production)), lambda: bool(deploy_steps(job)) or environment_is_deploy_target(job, production))
 
 
-def environment_url(job: Job) -> str | None:
-    env = as_map(job.node.get("environment"))
-    return text(env.get("url")) if env else None
-
-
 # --- What is not a deploy ------------------------------------------------------------------------
 # A tool installer (setup-kubectl, setup-helm), cluster credentials (get-gke-credentials) or a
 # rendered task definition deploys nothing; a command inside a shell comment or `vagrant ssh` /

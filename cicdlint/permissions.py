@@ -21,7 +21,6 @@ SHORTHANDS = {"read-all": "read", "write-all": "write"}
 # The two repository defaults (GitHub's GITHUB_TOKEN reference). Older repositories and
 # organisations often still have the permissive one.
 PERMISSIVE_DEFAULT = {**{scope: "write" for scope in SCOPES}, "id-token": "none", "models": "read"}
-RESTRICTED_DEFAULT = {**{scope: "none" for scope in SCOPES}, "contents": "read", "packages": "read", "models": "read"}
 
 
 @dataclass

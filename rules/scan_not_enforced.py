@@ -279,7 +279,7 @@ def _scripts(scalar, step, steps, sarif: bool, ctx):
             continue  # `out=$(scanner ... || true)`: the script goes on to look at what it printed
         if swallowed is not None:
             start, end = swallowed
-            if _enforced_elsewhere(name, steps, command) or _remediation(name, script):
+            if _enforced_elsewhere(name, steps) or _remediation(name, script):
                 continue
             shown = " ".join(word.value for word in words[:3])[:60]
             issues.append(Issue(
@@ -418,7 +418,7 @@ def _captures_status(command) -> bool:
     )
 
 
-def _enforced_elsewhere(name: str, steps, swallowed_command) -> bool:
+def _enforced_elsewhere(name: str, steps) -> bool:
     """Does the job also run this scanner without swallowing its failure?"""
     for step in steps:
         for scalar, _where in step.scripts():
