@@ -15,7 +15,6 @@ from .config import Settings
 from .loaders import Document, discover, load
 from .notions import DEFAULT_PRODUCTION_PATTERNS, Production
 from .rule import REGISTRY, Finding, Issue, Location, Rule, Span
-from .yamlpos import Node
 
 PLUGIN_GROUP = "cicdlint.rules"
 _rules_loaded = False
@@ -261,7 +260,7 @@ def lint_file(path: Path, display: str, named: bool, settings: Settings) -> tupl
     raw: list[Finding] = []
     for message, span in doc.errors:
         raw.append(_finding(REGISTRY["parse-error"], settings, display, span, message, None, None, []))
-    if doc.kind and doc.composed is not None and not _has_fatal_error(doc):
+    if doc.kind and doc.composed is not None:
         raw.extend(_run_rules(doc, settings))
     if doc.kind == "taskdef" and raw:
         _add_deploying_workflows(path, raw)
@@ -279,11 +278,6 @@ def _add_deploying_workflows(path: Path, findings: list[Finding]) -> None:
     ]
     for finding in findings:
         finding.related.extend(related)
-
-
-def _has_fatal_error(doc: Document) -> bool:
-    # Duplicate keys still leave a usable tree; a JSON strictness error does too.
-    return doc.composed is None
 
 
 def _run_rules(doc: Document, settings: Settings) -> list[Finding]:
@@ -327,10 +321,8 @@ def _inline_ignores(doc: Document) -> dict[int, set[str] | None]:
         ids = None if match.group(1) is None else {part.strip() for part in match.group(1).split(",") if part.strip()}
         targets = [number, number + 1] if line.lstrip().startswith("#") else [number]
         for target in targets:
-            if target in ignores and (ignores[target] is None or ids is None):
-                ignores[target] = None
-            else:
-                ignores[target] = (ignores.get(target) or set()) | (ids or set()) if ids is not None else None
+            earlier = ignores.get(target, set())
+            ignores[target] = None if ids is None or earlier is None else earlier | ids
     return ignores
 
 
@@ -342,10 +334,8 @@ def _filter(doc: Document, raw: list[Finding], settings: Settings, relative: str
         if key in seen:  # the same node reached twice, e.g. through a YAML alias
             continue
         seen.add(key)
-        if finding.rule_id not in ("parse-error", "internal-error") and not settings.enabled(finding.rule_id):
-            continue
         if finding.rule_id == "parse-error" and not settings.enabled("parse-error"):
-            continue
+            continue  # the rules' findings were filtered before they ran
         if not settings.shown(finding.severity, finding.confidence):
             continue
         ignored = ignores.get(finding.span.start_line, False)
@@ -380,5 +370,3 @@ def count_by_severity(findings: list[Finding]) -> dict[str, int]:
         counts[finding.severity] += 1
     return counts
 
-
-__all__ = ["lint_paths", "lint_file", "load_rules", "Context", "Result", "Location", "Issue", "Node"]

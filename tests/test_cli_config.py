@@ -146,6 +146,12 @@ def test_inline_ignore_same_line_and_line_above(repo):
     assert len(findings("--no-inline-ignores")[1]) == 2
 
 
+def test_bare_inline_ignore_hides_every_rule_on_the_line(repo):
+    path = repo / ".github" / "workflows" / "ci.yml"
+    path.write_text(WORKFLOW.replace("@main", "@main  # cicdlint: ignore"))
+    assert [f[1] for f in findings()[1]] == [6]
+
+
 def test_inline_ignore_for_another_rule_does_not_hide(repo):
     path = repo / ".github" / "workflows" / "ci.yml"
     path.write_text(WORKFLOW.replace("@v4", "@v4 # cicdlint: ignore[echoed-secret]"))
