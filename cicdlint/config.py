@@ -28,13 +28,19 @@ class Settings:
     rules: dict[str, dict] = field(default_factory=dict)
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
     root: Path = field(default_factory=Path.cwd)
+    _enabled: dict = field(default_factory=dict, repr=False, compare=False)
 
     def enabled(self, rule_id: str) -> bool:
-        settings = self.rules.get(rule_id, {})
-        if settings.get("enabled") is False:
-            return False
-        selected = any(_match_id(rule_id, pattern) for pattern in self.select)
-        return selected and not any(_match_id(rule_id, pattern) for pattern in self.ignore)
+        key = (rule_id, tuple(self.select), tuple(self.ignore))  # the CLI may change them after loading
+        if key not in self._enabled:
+            settings = self.rules.get(rule_id, {})
+            selected = any(_match_id(rule_id, pattern) for pattern in self.select)
+            self._enabled[key] = (
+                settings.get("enabled") is not False
+                and selected
+                and not any(_match_id(rule_id, pattern) for pattern in self.ignore)
+            )
+        return self._enabled[key]
 
     def severity_for(self, rule_id: str) -> str | None:
         return self.rules.get(rule_id, {}).get("severity")

@@ -2,7 +2,7 @@
 Container, Service. Views never raise on odd shapes: a missing or mistyped field is None or []."""
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from . import lazyre
 from .expressions import secret_names
@@ -57,6 +57,11 @@ def env_vars(node, level: str) -> dict[str, EnvVar]:
 # --- GitHub Actions ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=256)
+def _lowered(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(name.lower() for name in names)
+
+
 class Step:
     def __init__(self, node: Map, index: int, job: "Job | None", action: "Action | None" = None):
         self.node = node
@@ -64,11 +69,11 @@ class Step:
         self.job = job
         self.action = action  # the composite action this step belongs to
 
-    @property
+    @cached_property
     def uses(self) -> Scalar | None:
         return as_scalar(self.node.get("uses"))
 
-    @property
+    @cached_property
     def run(self) -> Scalar | None:
         return as_scalar(self.node.get("run"))
 
@@ -108,7 +113,7 @@ class Step:
     def uses_action(self, *names: str) -> bool:
         """Does the step use one of these actions (`owner/repo` or `owner/repo/path`), any ref?"""
         target = self.action_name
-        return target is not None and any(target == name.lower() for name in names)
+        return target is not None and target in _lowered(names)
 
     @cached_property
     def env(self) -> dict[str, EnvVar]:

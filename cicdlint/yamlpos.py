@@ -132,7 +132,7 @@ class Map(Node):
         return self._index
 
     def get(self, name: str, default=None):
-        pair = self._lookup().get(name)
+        pair = (self._index or self._lookup()).get(name)
         return pair[1] if pair else default
 
     def key(self, name: str):
