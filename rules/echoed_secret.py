@@ -29,7 +29,8 @@ def check(doc, ctx):
       reaches the log (not a file, `$GITHUB_ENV`, or a command that consumes it such as
       `docker login --password-stdin`; `| tee`, `| base64 -d` and similar filters still print);
     - `set -x` (`set -ex`, `set -o xtrace`), `shell: bash -x {0}` or `bash -x script.sh`, which trace
-      every command with its variables expanded, in a script that uses a secret;
+      every command with its variables expanded: an error when a traced command uses a secret, a
+      warning (medium confidence) when the step's environment merely holds one;
     - environment dumps (`env`, `printenv`, `export -p`, `declare -p`, bare `set`, also
       `env | sort`) in a step whose environment holds a secret.
 
@@ -449,6 +450,26 @@ class _Script:
             yield from self.printed(index, command, words, name)
             yield from self.dumps(index, command, words, name)
             self.assign(command, words, name)
+        if trace_from is not None:
+            yield from self.trace_with_secret_environment(trace_from)
+
+    def trace_with_secret_environment(self, trace_from):
+        """Tracing is on and no traced command names a secret, but the environment holds one:
+        any command that expands it (a script, a tool reading it) writes it with the trace."""
+        held = sorted(name for name in self.vars if name in self.exported)
+        if not held:
+            return
+        kind, where = trace_from
+        node = self.shell_node if kind == "shell" else self.span(_begin(where), where.end)
+        what = f"`shell: {self.shell}`" if kind == "shell" else "`" + self.script[_begin(where) : where.end].split("\n", 1)[0] + "`"
+        yield Issue(
+            node,
+            f"Remove the tracing ({what}) from this step, or turn it off (`set +x`) before any command that "
+            f"expands {', '.join('$' + name for name in held)}. The step's environment holds secrets, and a trace "
+            f"writes every expanded command to the job log, {_FIX_TAIL}.",
+            severity="warning",
+            confidence="medium",
+        )
 
     def set_tracing(self, words):
         args = [word.value for word in words[1:]]
