@@ -226,6 +226,26 @@ class Job:
     def outputs(self) -> Map | None:
         return as_map(self.node.get("outputs"))
 
+    def run_defaults(self, key: str) -> list[Node]:
+        """The `defaults.run.<key>` nodes that apply to the job's steps: the job's, then the workflow's."""
+        found = []
+        for owner in (self.node, self.workflow.node):
+            defaults = as_map(owner.get("defaults"))
+            run = as_map(defaults.get("run")) if defaults else None
+            if run is not None and run.get(key) is not None:
+                found.append(run.get(key))
+        return found
+
+    @property
+    def runner_labels(self) -> list[str]:
+        """The `runs-on:` labels as written (also `runs-on: {labels: ...}`); [] for odd shapes."""
+        node = self.runs_on
+        if isinstance(node, Map):
+            node = node.get("labels")
+        if isinstance(node, Scalar):
+            return [node.value]
+        return [item.value for item in as_seq(node) if isinstance(item, Scalar)]
+
 
 class Workflow:
     def __init__(self, doc):

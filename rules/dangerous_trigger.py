@@ -13,8 +13,6 @@ from cicdlint.triggers import describe, trigger_key
 
 # Events that run with the base repository's secrets and can carry a pull request's code.
 PWN_EVENTS = ("pull_request_target", "workflow_run", "issue_comment")
-# Events reported as a note when nothing in the workflow checks out the pull request.
-NOTE_EVENTS = PWN_EVENTS
 
 # Context paths naming the pull request's head, and the event under which they are set.
 HEAD_CONTEXTS = {
@@ -207,61 +205,68 @@ def check(doc, ctx):
         return
     reported_events: set[str] = set()
     checked_out: dict[str, object] = {}  # event -> first head checkout node that runs nothing
-    lines = doc.lines
     for job in workflow.jobs:
-        for found in _head_checkouts(job, events, ctx, lines):
-            node, event, what, index, rest, path, branch_only = found
+        for node, event, what, index, rest, path, branch_only in _head_checkouts(job, events, ctx, doc.lines):
             runner = _first_runner(job, index, event, rest, path)
             if runner is None:
                 checked_out.setdefault(event, node)
                 continue
             reported_events.add(event)
-            runner_label, runner_node = runner
-            gate = _gate(job, job.steps[index] if index is not None else None)
-            message = (
-                f"Do not run the pull request's code in this {event} workflow: build and test it "
-                f"in a `pull_request` workflow, and keep privileged steps apart. "
-                f"Job '{job.id}' checks out {what} and then runs {runner_label}, {_exposure(workflow, job)} "
-                f"({event} {describe(event)})."
-            )
-            if gate:
-                if gate.startswith("the environment") and _is_commit(what):
-                    message += f" The job waits for {gate}: its approvers must review that exact commit."
-                else:
-                    message += f" The job is gated on {gate}, but the pull request can change after it was approved."
-            confidence = "medium" if gate else None
-            if branch_only:
-                message += (
-                    " The branch is looked up in this repository, so a fork's pull request fails to check "
-                    "out; it is exploitable only if `repository:` is added or the branch exists here."
-                )
-                confidence = "low"
-            related = []
-            if runner_node is not None:
-                related.append(Location(doc.path, ctx.span(runner_node), "runs the checked-out code"))
-            yield Issue(node, message, confidence=confidence, related=related)
+            yield _pwn_issue(doc, ctx, job, job.steps[index], node, event, what, runner, branch_only)
     if _triage_only(workflow):
         return
-    for event in NOTE_EVENTS:
-        if event not in workflow.triggers or event in reported_events:
-            continue
-        key = trigger_key(workflow, event)
-        if key is None:
-            continue
-        if event in checked_out:
-            message = (
-                f"Keep this {event} workflow from running the pull request's code: it checks out the "
-                f"pull request's head (line {ctx.span(checked_out[event]).start_line}) but runs none of it. "
-                f"{event} {describe(event)}."
-            )
-            related = [Location(doc.path, ctx.span(checked_out[event]), "checks out the pull request's head")]
-            yield Issue(key, message, severity="note", confidence="medium", related=related)
-            continue
+    for event in events:
+        if event not in reported_events:
+            yield from _note(doc, ctx, event, checked_out.get(event))
+
+
+def _pwn_issue(doc, ctx, job, step, node, event, what, runner, branch_only):
+    """The error at a head checkout (`node`) that `runner` then runs."""
+    runner_label, runner_node = runner
+    gate = _gate(job, step)
+    message = (
+        f"Do not run the pull request's code in this {event} workflow: build and test it "
+        f"in a `pull_request` workflow, and keep privileged steps apart. "
+        f"Job '{job.id}' checks out {what} and then runs {runner_label}, {_exposure(job.workflow, job)} "
+        f"({event} {describe(event)})."
+    )
+    if gate:
+        if gate.startswith("the environment") and _is_commit(what):
+            message += f" The job waits for {gate}: its approvers must review that exact commit."
         else:
-            message = (
-                f"Make sure no job of this {event} workflow checks out or runs a pull request's code "
-                f"(prefer `pull_request` when no secrets are needed). {event} {describe(event)}."
-            )
+            message += f" The job is gated on {gate}, but the pull request can change after it was approved."
+    confidence = "medium" if gate else None
+    if branch_only:
+        message += (
+            " The branch is looked up in this repository, so a fork's pull request fails to check "
+            "out; it is exploitable only if `repository:` is added or the branch exists here."
+        )
+        confidence = "low"
+    related = []
+    if runner_node is not None:
+        related.append(Location(doc.path, ctx.span(runner_node), "runs the checked-out code"))
+    return Issue(node, message, confidence=confidence, related=related)
+
+
+def _note(doc, ctx, event, checkout):
+    """The note at the trigger of a privileged event whose workflow runs no pull request code;
+    `checkout`: a head checkout whose code nothing runs, or None."""
+    key = trigger_key(ctx.workflow, event)
+    if key is None:
+        return
+    if checkout is not None:
+        message = (
+            f"Keep this {event} workflow from running the pull request's code: it checks out the "
+            f"pull request's head (line {ctx.span(checkout).start_line}) but runs none of it. "
+            f"{event} {describe(event)}."
+        )
+        related = [Location(doc.path, ctx.span(checkout), "checks out the pull request's head")]
+        yield Issue(key, message, severity="note", confidence="medium", related=related)
+    else:
+        message = (
+            f"Make sure no job of this {event} workflow checks out or runs a pull request's code "
+            f"(prefer `pull_request` when no secrets are needed). {event} {describe(event)}."
+        )
         yield Issue(key, message, severity="note", confidence="medium")
 
 
@@ -300,7 +305,7 @@ def _head_checkouts(job, events, ctx, lines):
 
 def _checkout_path(step) -> str | None:
     """The checkout's `path:` relative to the workspace, or None for the workspace itself."""
-    path = text(step.input("path")) if step.input("path") is not None else None
+    path = text(step.input("path"))
     if not path:
         return None
     path = path.strip().strip("/")
@@ -370,22 +375,27 @@ def _names_fork(node) -> bool:
     )
 
 
+def _context_events(value: str, events, tables, flowing: bool = True):
+    """(event, context) for each context of the value's expressions that one of the tables
+    (context -> event) maps to one of the events; `flowing=False` also counts tested contexts."""
+    for expression in find_expressions(value):
+        for path in expression.flowing_contexts() if flowing else expression.contexts():
+            event = next((table[path] for table in tables if path in table), None)
+            if event in events:
+                yield event, path
+
+
 def _head_value(value: str, events, allow_pull_ref: bool = True):
     """(event, context) when a value names the pull request's head under one of the events."""
     if "${{" not in value:
         return None
-    for expression in find_expressions(value):
-        for path in expression.flowing_contexts():
-            event = HEAD_CONTEXTS.get(path)
-            if event in events:
-                return event, path
-    if allow_pull_ref:
-        for number in _pull_numbers(value):
-            for expression in find_expressions(number):
-                for path in expression.contexts():
-                    event = NUMBER_CONTEXTS.get(path)
-                    if event in events:
-                        return event, path
+    found = next(_context_events(value, events, (HEAD_CONTEXTS,)), None)
+    if found is not None or not allow_pull_ref:
+        return found
+    for number in _pull_numbers(value):  # `refs/pull/${{ github.event.number }}/merge`
+        found = next(_context_events(number, events, (NUMBER_CONTEXTS,), flowing=False), None)
+        if found is not None:
+            return found
     return None
 
 
@@ -457,20 +467,17 @@ def _env_heads(step, events) -> dict[str, str]:
         value = text(var.value)
         if not value or "${{" not in value:
             continue
-        for expression in find_expressions(value):
-            for path in expression.flowing_contexts():
-                event = HEAD_CONTEXTS.get(path) or NUMBER_CONTEXTS.get(path)
-                if event in events:
-                    found[name] = event
+        for event, _ in _context_events(value, events, (HEAD_CONTEXTS, NUMBER_CONTEXTS)):
+            found[name] = event  # the last one wins
     return found
 
 
 def _event_of_text(text_: str, events, env_heads, heads_only: bool = False):
-    for expression in find_expressions(text_):
-        for path in expression.flowing_contexts():
-            event = HEAD_CONTEXTS.get(path) or (None if heads_only else NUMBER_CONTEXTS.get(path))
-            if event in events:
-                return event
+    """The event under which a command's text names the pull request's head (or number), or None."""
+    tables = (HEAD_CONTEXTS,) if heads_only else (HEAD_CONTEXTS, NUMBER_CONTEXTS)
+    found = next(_context_events(text_, events, tables), None)
+    if found is not None:
+        return found[0]
     for name, event in env_heads.items():
         if re.search(rf"\$\{{?{re.escape(name)}\b", text_):
             if heads_only and not _is_head_var(name):
@@ -529,13 +536,7 @@ def _first_runner(job, index, event, rest_offset, path):
 
 
 def _default_working_directory(job) -> str | None:
-    for owner in (job.node, job.workflow.node):
-        defaults = owner.get("defaults")
-        run = defaults.get("run") if hasattr(defaults, "get") else None
-        directory = run.get("working-directory") if hasattr(run, "get") else None
-        if text(directory):
-            return text(directory)
-    return None
+    return next((text(node) for node in job.run_defaults("working-directory") if text(node)), None)
 
 
 def _relative(directory: str) -> str:
@@ -554,7 +555,7 @@ def _under(directory: str, path: str) -> bool:
 _FUNCTION_DEF = lazyre.compile(r"^[\w-]+\(\)?$")
 
 
-def _running_command(script: str, path: str | None) -> str | None:
+def _running_command(script: str, path: str | None) -> tuple[str, bool] | None:
     """The first command of a script that may run code from the workspace, or None.
 
     With `path`, the checked-out code is in that directory and the script runs elsewhere:
@@ -604,9 +605,7 @@ BUILD_COMMANDS = frozenset(
 
 def _is_build(words) -> bool:
     name = words[0].value
-    if name in BUILD_COMMANDS or name.startswith("./") or "/" in name and not name.startswith("/usr/"):
-        return True
-    return False
+    return name in BUILD_COMMANDS or name.startswith("./") or ("/" in name and not name.startswith("/usr/"))
 
 
 INTERPRETERS = frozenset(("source", ".", "bash", "sh", "zsh", "python", "python3", "node", "ruby", "perl", "pwsh"))

@@ -4,7 +4,7 @@ import re
 
 from cicdlint import lazyre
 from cicdlint.expressions import find_expressions
-from cicdlint.model import as_map, as_scalar, as_seq, text
+from cicdlint.model import as_scalar, text
 from cicdlint.rule import Issue, rule
 from cicdlint.shell import parse, strip_wrappers
 
@@ -83,16 +83,15 @@ def check(doc, ctx):
         for scalar, where in step.scripts():
             if where == "run":
                 shell_node = _shell_node(step)
-                shell = text(shell_node) if shell_node is not None else None
-                if not _is_posix_shell(step, shell):
+                if not _is_posix_shell(step, text(shell_node)):
                     continue
-                env = _env_secrets(step, None)
+                env = _env_secrets(step)
             else:
-                shell_node, shell = None, None
-                env = _env_secrets(step, _ssh_envs(step))
+                shell_node = None
+                env = _env_secrets(step, only=_ssh_envs(step))
             if not env and "secrets" not in scalar.value:
                 continue  # no secret in reach of this script
-            yield from _Script(ctx, step, scalar, where, env, shell_node, shell).check()
+            yield from _Script(ctx, scalar, env, shell_node).check()
 
 
 # --- the step's shell and environment -------------------------------------------------------
@@ -101,41 +100,31 @@ _POSIX_SHELLS = {"bash", "sh", "zsh", "dash", "ksh", "ash"}
 
 
 def _shell_node(step):
+    """The step's `shell:`, else the job's or the workflow's `defaults.run.shell`."""
     node = step.node.get("shell")
     if node is not None:
         return as_scalar(node)
-    if step.job is None:
-        return None
-    for owner in (step.job.node, step.job.workflow.node):
-        defaults = as_map(owner.get("defaults"))
-        run = as_map(defaults.get("run")) if defaults else None
-        if run is not None and run.get("shell") is not None:
-            return as_scalar(run.get("shell"))
-    return None
+    defaults = step.job.run_defaults("shell") if step.job is not None else []
+    return as_scalar(defaults[0]) if defaults else None
 
 
 def _is_posix_shell(step, shell: str | None) -> bool:
-    if shell is None:
+    if shell is None:  # the runner's default shell: bash, except on Windows
         if step.job is None:
             return True
-        runs_on = step.job.node.get("runs-on")
-        if as_map(runs_on) is not None:
-            runs_on = runs_on.get("labels")
-        labels = [runs_on.value] if as_scalar(runs_on) else [text(item) or "" for item in as_seq(runs_on)]
-        return not any("windows" in (label or "").lower() for label in labels)
+        return not any("windows" in (label or "").lower() for label in step.job.runner_labels)
     if "${{" in shell:
         return True
-    first = shell.split()[0] if shell.split() else ""
-    return first.rsplit("/", 1)[-1] in _POSIX_SHELLS
+    return _is_posix_program(shell.split())
+
+
+def _is_posix_program(words: list[str]) -> bool:
+    return bool(words) and words[0].rsplit("/", 1)[-1] in _POSIX_SHELLS
 
 
 def _shell_traces(shell: str | None) -> bool:
-    if not shell:
-        return False
-    words = shell.split()
-    if not words or words[0].rsplit("/", 1)[-1] not in _POSIX_SHELLS:
-        return False
-    return _flags_trace(words[1:])
+    words = (shell or "").split()
+    return _is_posix_program(words) and _flags_trace(words[1:])
 
 
 def _flags_trace(args: list[str]) -> bool:
@@ -168,16 +157,14 @@ def _ssh_envs(step) -> set[str]:
     return {part.strip() for part in re.split(r"[,\s]+", node.value) if part.strip()}
 
 
-def _env_secrets(step, only: set[str] | None) -> dict[str, list[str]]:
+def _env_secrets(step, only: set[str] | None = None) -> dict[str, list[str]]:
     """Env var name -> the secrets its value holds, for the step's environment."""
     found = {}
     for name, var in step.env.items():
         if only is not None and name not in only:
             continue
-        value = as_scalar(var.value)
-        if value is None or "secrets" not in value.value:
-            continue
-        names = [n for expr in find_expressions(value.value) for n in _value_secrets(expr.body)]
+        value = text(var.value)
+        names = _expression_secrets(value) if value is not None and "secrets" in value else []
         if names:
             found[name] = names
     return found
@@ -189,6 +176,11 @@ _SECRET_PATH = lazyre.compile(
     r"(?<![\w.'\"])secrets(?:\.([A-Za-z_][\w-]*)|\[\s*'([^']*)'\s*\])?((?:\.[\w-]+|\[[^\]]*\])*)"
 )
 _BOOLEAN_FUNCTIONS = {"contains", "startswith", "endswith", "hashfiles", "always", "success", "failure", "cancelled"}
+
+
+def _expression_secrets(text_: str) -> list[str]:
+    """Secrets whose value the `${{ }}` expressions of a text yield."""
+    return [name for expr in find_expressions(text_) for name in _value_secrets(expr.body)]
 
 
 def _value_secrets(body: str) -> list[str]:
@@ -254,8 +246,7 @@ def _refs(script: str, start: int, end: int, *, quotes: bool = True, shell_vars:
     while i < end:
         if script.startswith("${{", i):
             close = _expression_end(script, i, end)
-            names = [n for expr in find_expressions(script[i:close]) for n in _value_secrets(expr.body)]
-            found.append(("expr", i, close, names))
+            found.append(("expr", i, close, _expression_secrets(script[i:close])))
             i = close
             continue
         char = script[i]
@@ -372,11 +363,10 @@ def _passes_through(words) -> bool:
 
 
 class _Script:
-    def __init__(self, ctx, step, scalar, where: str, env: dict[str, list[str]], shell_node, shell):
-        self.ctx, self.step, self.scalar, self.where = ctx, step, scalar, where
+    def __init__(self, ctx, scalar, env: dict[str, list[str]], shell_node):
+        self.ctx, self.scalar = ctx, scalar
         self.script = scalar.value
-        self.env = env  # env var -> secrets, for vars the step's environment holds
-        self.shell_node, self.shell = shell_node, shell
+        self.shell_node, self.shell = shell_node, text(shell_node)
         self.vars: dict[str, list[str]] = dict(env)  # shell vars holding secrets (env and assigned)
         self.exported: set[str] = set(env)
         self.commands = parse(self.script)
@@ -386,11 +376,31 @@ class _Script:
     def span(self, start: int, end: int):
         return self.ctx.locate(self.scalar, start, max(1, end - start))
 
+    def command_span(self, command):
+        return self.span(_begin(command), command.end)
+
+    def first_line(self, command) -> str:
+        return self.script[_begin(command) : command.end].split("\n", 1)[0]
+
+    def held(self) -> list[str]:
+        """Exported variables holding secrets: what a child process (or a trace) can see."""
+        return sorted(name for name in self.vars if name in self.exported)
+
+    def var_label(self, name: str) -> str:
+        return _secret_label(self.vars.get(name, []))
+
     def secrets_of(self, ref) -> list[str]:
         kind, _, _, what = ref
         if kind == "expr":
             return what
         return self.vars.get(what, [])
+
+    def first_secret(self, start: int, end: int, **options) -> str | None:
+        """How the first secret that `script[start:end]` expands is described, or None."""
+        for ref in _refs(self.script, start, end, **options):
+            if self.secrets_of(ref):
+                return self.describe(ref)
+        return None
 
     def reaches_log(self, index: int) -> tuple[bool, list]:
         """Does what command `index` writes reach the log? Also the commands it was piped through."""
@@ -401,8 +411,7 @@ class _Script:
                 return False, through
             index += 1
             command = self.commands[index]
-            words = strip_wrappers(command.words)
-            if not _passes_through(words):
+            if not _passes_through(strip_wrappers(command.words)):
                 return False, through
             through.append(command)
         return command.stdout_to_log(), through
@@ -411,7 +420,7 @@ class _Script:
         kind, _, _, what = ref
         if kind == "expr":
             return _secret_label(what)
-        return f"${what} (from {_secret_label(self.vars.get(what, []))})"
+        return f"${what} (from {self.var_label(what)})"
 
     def print_issue(self, ref, verb: str):
         kind, start, end, what = ref
@@ -419,9 +428,17 @@ class _Script:
             fix = (f"Do not print {_secret_label(what)} to the job log; pass it through env and use it without "
                    f"echoing it (mask derived values with ::add-mask::).")
         else:
-            fix = (f"Do not print ${what} to the job log; it holds {_secret_label(self.vars.get(what, []))}, so use it "
+            fix = (f"Do not print ${what} to the job log; it holds {self.var_label(what)}, so use it "
                    f"without echoing it (mask derived values with ::add-mask::).")
         return Issue(self.span(start, end), f"{fix} `{verb}` writes it to the log, {_FIX_TAIL}.")
+
+    def print_var_issue(self, word, shown: str):
+        """`printenv X` / `declare -p X` of a variable that holds a secret."""
+        return Issue(
+            self.span(word.start, word.end),
+            f"Do not print ${word.value} to the job log; it holds {_secret_label(self.vars[word.value])}, "
+            f"so use it without printing it. `{shown}` writes it to the log, {_FIX_TAIL}.",
+        )
 
     # -- the checks
 
@@ -440,131 +457,81 @@ class _Script:
                     yield self.trace_issue(trace_from, command, leaked)
                     trace_from = None
             if name == "set":
-                change = self.set_tracing(words)
+                change = _set_tracing(words)
                 if change is True and not tracing:
                     tracing, trace_from = True, ("set", command)
                 elif change is False:
                     tracing, trace_from = False, None
             if name in _POSIX_SHELLS and _flags_trace([w.value for w in words[1:]]):
-                yield from self.traced_shell(command, words)
+                yield from self.traced_shell(command)
             yield from self.printed(index, command, words, name)
             yield from self.dumps(index, command, words, name)
             self.assign(command, words, name)
         if trace_from is not None:
             yield from self.trace_with_secret_environment(trace_from)
 
+    def tracing_origin(self, trace_from):
+        """(node, text) of what turned tracing on: the step's `shell:` or a `set -x` command."""
+        kind, command = trace_from
+        if kind == "shell":
+            return self.shell_node, f"shell: {self.shell}"
+        return self.command_span(command), self.first_line(command)
+
     def trace_with_secret_environment(self, trace_from):
         """Tracing is on and no traced command names a secret, but the environment holds one:
         any command that expands it (a script, a tool reading it) writes it with the trace."""
-        held = sorted(name for name in self.vars if name in self.exported)
+        held = self.held()
         if not held:
             return
-        kind, where = trace_from
-        node = self.shell_node if kind == "shell" else self.span(_begin(where), where.end)
-        what = f"`shell: {self.shell}`" if kind == "shell" else "`" + self.script[_begin(where) : where.end].split("\n", 1)[0] + "`"
+        node, shown = self.tracing_origin(trace_from)
         yield Issue(
             node,
-            f"Remove the tracing ({what}) from this step, or turn it off (`set +x`) before any command that "
+            f"Remove the tracing (`{shown}`) from this step, or turn it off (`set +x`) before any command that "
             f"expands {', '.join('$' + name for name in held)}. The step's environment holds secrets, and a trace "
             f"writes every expanded command to the job log, {_FIX_TAIL}.",
             severity="warning",
             confidence="medium",
         )
 
-    def set_tracing(self, words):
-        args = [word.value for word in words[1:]]
-        if not args:
-            return None
-        if any(arg in ("-x", "-o") or (arg.startswith("-") and "x" in arg) for arg in args) and _flags_trace(args):
-            return True
-        if any(arg in ("+x", "+o") or (arg.startswith("+") and "x" in arg) for arg in args):
-            return False
-        return None
-
     def traced_secret(self, command) -> str | None:
         if self.script.startswith("#", command.start):
             return None
-        for ref in _refs(self.script, command.start, command.end, into_subst=True):
-            names = self.secrets_of(ref)
-            if names:
-                return self.describe(ref)
-        return None
+        return self.first_secret(command.start, command.end, into_subst=True)
 
     def trace_issue(self, trace_from, command, leaked: str):
-        kind, where = trace_from
         words = strip_wrappers(command.words)
         used = f"`{_base(words[0])}`" if words else "an assignment"
-        if kind == "shell":
-            return Issue(
-                self.shell_node,
-                f"Drop `-x` from `shell: {self.shell}`, or turn tracing off (`set +x`) around commands that use "
-                f"secrets. The trace writes {used} with {leaked} expanded to the job log, {_FIX_TAIL}.",
-            )
-        begin = _begin(where)
-        setx = self.script[begin : where.end].split("\n", 1)[0]
-        return Issue(
-            self.span(begin, where.end),
-            f"Remove `{setx}` or turn tracing off (`set +x`) before commands that use secrets. The trace writes "
-            f"{used} with {leaked} expanded to the job log, {_FIX_TAIL}.",
-        )
-
-    def traced_shell(self, command, words):
-        """`bash -x script.sh`: the script's commands are traced with the step's secrets expanded."""
-        direct = None
-        for ref in _refs(self.script, command.start, command.end):
-            if self.secrets_of(ref):
-                direct = self.describe(ref)
-                break
-        held = sorted(name for name in self.vars if name in self.exported)
-        if direct is None and not held:
-            return
-        begin = _begin(command)
-        text_ = self.script[begin : command.end].split("\n", 1)[0]
-        if direct is not None:
-            yield Issue(
-                self.span(begin, command.end),
-                f"Drop `-x` from `{text_}`, or trace without secrets. The trace writes {direct} to the job log, "
-                f"{_FIX_TAIL}.",
-            )
+        node, shown = self.tracing_origin(trace_from)
+        if trace_from[0] == "shell":
+            fix = f"Drop `-x` from `{shown}`, or turn tracing off (`set +x`) around commands that use secrets."
         else:
+            fix = f"Remove `{shown}` or turn tracing off (`set +x`) before commands that use secrets."
+        return Issue(node, f"{fix} The trace writes {used} with {leaked} expanded to the job log, {_FIX_TAIL}.")
+
+    def traced_shell(self, command):
+        """`bash -x script.sh`: the script's commands are traced with the step's secrets expanded."""
+        direct = self.first_secret(command.start, command.end)
+        held = self.held()
+        fix = f"Drop `-x` from `{self.first_line(command)}`, or trace without secrets."
+        if direct is not None:
+            yield Issue(self.command_span(command), f"{fix} The trace writes {direct} to the job log, {_FIX_TAIL}.")
+        elif held:
             yield Issue(
-                self.span(begin, command.end),
-                f"Drop `-x` from `{text_}`, or trace without secrets. The environment holds "
-                f"{', '.join('$' + name for name in held)} (from secrets), and the trace writes every command that "
-                f"uses them, expanded, to the job log, {_FIX_TAIL}.",
+                self.command_span(command),
+                f"{fix} The environment holds {', '.join('$' + name for name in held)} (from secrets), and the "
+                f"trace writes every command that uses them, expanded, to the job log, {_FIX_TAIL}.",
                 severity="warning",
                 confidence="medium",
             )
 
     def printed(self, index, command, words, name):
         """echo / printf arguments, and the heredoc or here-string that cat / tee / a filter prints."""
-        sources = []  # (start, end, quotes, shell_vars)
-        if name == "echo" or name == "printf":
-            args = words[1:]
-            if name == "printf" and any(word.value == "-v" or word.value.startswith("-v") for word in args[:2]):
-                return
-            if name == "echo":
-                while args and re.fullmatch(r"-[neE]+", args[0].value):
-                    args = args[1:]
-            if not args:
-                return
-            printed = " ".join(self.script[word.start : word.end] for word in args)
-            if _WORKFLOW_COMMAND_SILENT.search(printed):
-                return
-            sources = [(word.start, word.end, True, True) for word in args]
-        elif words and (_passes_through(words) or name == "tee"):
-            for redirect in command.redirects:
-                if redirect.op == "<<<" and redirect.target is not None:
-                    sources.append((redirect.target.start, redirect.target.end, True, True))
-                elif redirect.op in ("<<", "<<-") and command.heredoc is not None:
-                    start, end = command.heredoc
-                    sources.append((start, end, False, not command.heredoc_quoted))
-        if not sources:
-            return
-        refs = []
-        for start, end, quotes, shell_vars in sources:
-            refs.extend(ref for ref in _refs(self.script, start, end, quotes=quotes, shell_vars=shell_vars)
-                        if self.secrets_of(ref))
+        refs = [
+            ref
+            for start, end, quotes, shell_vars in self.printed_sources(command, words, name)
+            for ref in _refs(self.script, start, end, quotes=quotes, shell_vars=shell_vars)
+            if self.secrets_of(ref)
+        ]
         if not refs:
             return
         reaches, through = self.reaches_log(index)
@@ -574,37 +541,52 @@ class _Script:
         for redirect in command.redirects if name not in ("echo", "printf") else []:
             if redirect.op in ("<<", "<<-", "<<<") and redirect.target is not None:
                 verb = f"{name} {redirect.op}{redirect.target.text if redirect.op != '<<<' else ''}"
-        if through:
-            verb = f"{verb} | {' | '.join(_base(strip_wrappers(c.words)[0]) for c in through)}"
         for ref in refs:
-            yield self.print_issue(ref, verb)
+            yield self.print_issue(ref, verb + _piped_names(through))
+
+    def printed_sources(self, command, words, name) -> list[tuple[int, int, bool, bool]]:
+        """(start, end, quotes, shell_vars) of the text the command prints, for _refs."""
+        if name in ("echo", "printf"):
+            args = words[1:]
+            if name == "printf" and any(word.value == "-v" or word.value.startswith("-v") for word in args[:2]):
+                return []
+            if name == "echo":
+                while args and re.fullmatch(r"-[neE]+", args[0].value):
+                    args = args[1:]
+            printed = " ".join(self.script[word.start : word.end] for word in args)
+            if _WORKFLOW_COMMAND_SILENT.search(printed):
+                return []
+            return [(word.start, word.end, True, True) for word in args]
+        sources = []
+        if words and (_passes_through(words) or name == "tee"):
+            for redirect in command.redirects:
+                if redirect.op == "<<<" and redirect.target is not None:
+                    sources.append((redirect.target.start, redirect.target.end, True, True))
+                elif redirect.op in ("<<", "<<-") and command.heredoc is not None:
+                    start, end = command.heredoc
+                    sources.append((start, end, False, not command.heredoc_quoted))
+        return sources
 
     def dumps(self, index, command, words, name):
         """env / printenv / export -p / declare -p / set: the whole environment (or shell state)."""
         args = [word.value for word in words[1:]]
         if name == "printenv" and any(not arg.startswith("-") for arg in args):
             named = [word for word in words[1:] if word.value in self.vars and word.value in self.exported]
-            if named and self.reaches_log(index)[0]:
-                for word in named:
-                    yield Issue(
-                        self.span(word.start, word.end),
-                        f"Do not print ${word.value} to the job log; it holds {_secret_label(self.vars[word.value])}, "
-                        f"so use it without printing it. `printenv {word.value}` writes it to the log, {_FIX_TAIL}.",
-                    )
+            yield from self.named_prints(index, named, "printenv")
             return
-        if name in ("declare", "typeset") and args and all(arg.startswith("-") and "p" in arg for arg in args[:1]):
+        if name in ("declare", "typeset") and args and args[0].startswith("-") and "p" in args[0]:
             named = [word for word in words[1:] if not word.value.startswith("-")]
             if named:
-                hits = [word for word in named if word.value in self.vars]
-                if hits and self.reaches_log(index)[0]:
-                    for word in hits:
-                        yield Issue(
-                            self.span(word.start, word.end),
-                            f"Do not print ${word.value} to the job log; it holds "
-                            f"{_secret_label(self.vars[word.value])}, so use it without printing it. "
-                            f"`{name} -p {word.value}` writes it to the log, {_FIX_TAIL}.",
-                        )
+                yield from self.named_prints(index, [word for word in named if word.value in self.vars], f"{name} -p")
                 return
+        yield from self.environment_dump(index, command, name, args)
+
+    def named_prints(self, index, words, verb: str):
+        if words and self.reaches_log(index)[0]:
+            for word in words:
+                yield self.print_var_issue(word, f"{verb} {word.value}")
+
+    def environment_dump(self, index, command, name: str, args: list[str]):
         held = self.dumped_vars(name, args)
         if not held:
             return
@@ -619,20 +601,17 @@ class _Script:
                 held = [var for var in held if _grep_may_match(piped_words, var)]
         if not held:
             return
-        begin = _begin(command)
-        shown = self.script[begin : command.end].split("\n", 1)[0]
-        if through:
-            shown += " | " + " | ".join(_base(strip_wrappers(c.words)[0]) for c in through)
+        shown = self.first_line(command) + _piped_names(through)
         listed = ", ".join(f"${var} ({_secret_label(self.vars[var])})" for var in held[:3])
         more = f" and {len(held) - 3} more" if len(held) > 3 else ""
         yield Issue(
-            self.span(begin, command.end),
+            self.command_span(command),
             f"Do not dump the environment with `{shown}` in a step that holds secrets; print only the variables "
             f"you need, by name. It writes {listed}{more} to the job log, {_FIX_TAIL}.",
         )
 
     def dumped_vars(self, name: str, args: list[str]) -> list[str]:
-        exported = sorted(var for var in self.vars if var in self.exported)
+        exported = self.held()
         if name == "env" and all(arg.startswith("-") and arg not in ("-S", "--split-string") for arg in args):
             return exported
         if name == "printenv" and all(arg.startswith("-") for arg in args):
@@ -657,20 +636,37 @@ class _Script:
                 elif exporting and word.value in self.vars:
                     self.exported.add(word.value)
         for word in assignments:
-            var, _, _ = word.text.partition("=")
-            var = var.rstrip("+")
+            target = word.text.partition("=")[0]  # `X` or `X+`
+            var = target.rstrip("+")
             if "[" in var:
                 continue
-            value_start = word.start + len(word.text.partition("=")[0]) + 1
-            names = []
-            for ref in _refs(self.script, value_start, word.end):
-                names.extend(self.secrets_of(ref))
+            names = [secret for ref in _refs(self.script, word.start + len(target) + 1, word.end)
+                     for secret in self.secrets_of(ref)]
             if names:
                 self.vars[var] = names
                 if exporting:
                     self.exported.add(var)
-            elif not word.text.partition("=")[0].endswith("+"):
+            elif not target.endswith("+"):
                 self.vars.pop(var, None)
+
+
+def _set_tracing(words) -> bool | None:
+    """Does this `set` turn tracing on (True), off (False), or leave it (None)?"""
+    args = [word.value for word in words[1:]]
+    if not args:
+        return None
+    if any(arg in ("-x", "-o") or (arg.startswith("-") and "x" in arg) for arg in args) and _flags_trace(args):
+        return True
+    if any(arg in ("+x", "+o") or (arg.startswith("+") and "x" in arg) for arg in args):
+        return False
+    return None
+
+
+def _piped_names(through) -> str:
+    """` | tee | base64`: the commands a printed value was piped through."""
+    if not through:
+        return ""
+    return " | " + " | ".join(_base(strip_wrappers(c.words)[0]) for c in through)
 
 
 def _names_only(words) -> bool:

@@ -4,7 +4,7 @@ import fnmatch
 
 from cicdlint import lazyre, links, shell
 from cicdlint.images import ImageRef, is_latest, parse_image
-from cicdlint.model import as_map, as_seq, text
+from cicdlint.model import text
 from cicdlint.notions import is_deploy_job, is_deploy_step
 from cicdlint.rule import Issue, rule
 
@@ -142,9 +142,10 @@ def check(doc, ctx):
     throwaway: dict[int, set[str]] = {}
     for step in ctx.steps():
         job = step.job
+        job_steps = job.steps if job is not None else ctx.steps()  # a composite action: all its steps
         if id(job) not in contexts:  # one per job (per action)
             contexts[id(job)] = _step_context(doc, ctx, step)
-            throwaway[id(job)] = _throwaway_targets(job.steps if job is not None else ctx.steps())
+            throwaway[id(job)] = _throwaway_targets(job_steps)
         context = contexts[id(job)]
         if context is None:
             continue
@@ -155,7 +156,7 @@ def check(doc, ctx):
             if what == "docker run (runner)":
                 # A self-hosted runner that builds `app` in one step and runs it in another.
                 if id(job) not in built_on_runner:
-                    built_on_runner[id(job)] = _built_images(job.steps if job is not None else ctx.steps())
+                    built_on_runner[id(job)] = _built_images(job_steps)
                 if _image_key(ref) in built_on_runner[id(job)]:
                     continue
             where = ctx.locate(node, offset, length) if offset is not None else node
@@ -189,13 +190,9 @@ def _taskdef(doc, ctx):
             continue
         if rendered is None:
             rendered = links.rendered_containers(doc.abspath)
-        if any(_fnmatch(container.name or "", name) for name in rendered):
+        if any(fnmatch.fnmatchcase(container.name or "", name) for name in rendered):
             continue  # a render step puts the image it built into this container
         yield _issue(node, node.value, ref, "taskdef", *context)
-
-
-def _fnmatch(name: str, pattern: str) -> bool:
-    return fnmatch.fnmatchcase(name, pattern)
 
 
 # --- workflows and actions -----------------------------------------------------------------------
@@ -275,13 +272,9 @@ def _throwaway_targets(steps) -> set[str]:
 
 
 def _self_hosted(job) -> bool:
-    if job is None:
-        return False
-    node = job.node.get("runs-on")
-    if as_map(node) is not None:  # runs-on: {group: ..., labels: ...}
-        node = node.get("labels")
-    labels = [text(node)] if text(node) is not None else [text(item) for item in as_seq(node)]
-    return any(label and label.strip().lower() == "self-hosted" for label in labels)
+    return job is not None and any(
+        label and label.strip().lower() == "self-hosted" for label in job.runner_labels
+    )
 
 
 def _list_items(value: str):
@@ -328,7 +321,7 @@ def _script_images(script: str, base: int, remote: bool, server: bool = False, d
         words = _strip(command.words)
         if not words:
             continue
-        name = words[0].value.rsplit("/", 1)[-1]
+        name = _program(words[0])
         if name == "ssh":
             if depth < 2:
                 yield from _ssh_images(script, command, words, base, depth)
@@ -356,7 +349,7 @@ def _remote_docker_host(value: str | None) -> bool:
 
 def _docker_remote(words) -> bool:
     """`docker -H ssh://host ...` / `docker --context prod ...`: the daemon is elsewhere."""
-    if words[0].value.rsplit("/", 1)[-1] not in ("docker", "podman"):
+    if _program(words[0]) not in ("docker", "podman"):
         return False
     for word in words[1:]:
         value = word.value
@@ -365,6 +358,11 @@ def _docker_remote(words) -> bool:
         if value.split("=", 1)[0] in ("-H", "--host", "-c", "--context", "--url", "--connection"):
             return True
     return False
+
+
+def _program(word) -> str:
+    """`docker` for `/usr/bin/docker`."""
+    return word.value.rsplit("/", 1)[-1]
 
 
 def _strip(words):
@@ -394,11 +392,8 @@ def _ssh_images(script, command, words, base, depth):
             break
         letters = value[1:]
         i += 1
-        for index, letter in enumerate(letters):
-            if letter in _SSH_VALUE_LETTERS:
-                if index == len(letters) - 1:
-                    i += 1  # the value is the next word
-                break
+        if _value_letter(letters, _SSH_VALUE_LETTERS.__contains__) == len(letters) - 1:
+            i += 1  # the value is the next word
     remote = words[i + 1 :] if i < len(words) else []
     last = remote[-1] if remote else None
     if last is not None and len(remote) <= 3 and _simply_quoted(last.text) and not any(
@@ -426,34 +421,37 @@ def _simply_quoted(word_text: str) -> bool:
 
 def _command_images(words, remote: bool):
     """(word, offset, length, image, what) for the images one simple command deploys."""
-    name = words[0].value.rsplit("/", 1)[-1]
+    name = _program(words[0])
     if name not in ("docker", "podman", "kubectl", "helm"):
         return
-    args = words[1:]
-    values = [word.value for word in args]
     if name in ("docker", "podman"):
-        while values and values[0].startswith("-"):  # global options: -H host, --context prod
-            option = values[0].split("=", 1)[0]
-            skip = 2 if "=" not in values[0] and option in _DOCKER_GLOBAL_VALUES else 1
-            args, values = args[skip:], values[skip:]
-        if values[:1] == ["container"]:
-            args, values = args[1:], values[1:]
-        if values[:1] == ["run"] and remote:
-            found = _docker_run_image(args[1:])
-            if found is not None:
-                yield found + ("docker run",)
-        elif values[:2] == ["service", "create"]:
-            index = _first_positional(args[2:], _SERVICE_CREATE_FLAGS, _SERVICE_CREATE_SHORT_FLAGS)
-            if index is not None:
-                yield _whole(args[2 + index]) + ("docker service",)
-        elif values[:2] == ["service", "update"]:
-            found = _option_value(args[2:], "--image")
-            if found is not None:
-                yield found + ("docker service",)
+        yield from _docker_images(words[1:], remote)
     elif name == "kubectl":
-        yield from _kubectl_images(args)
+        yield from _kubectl_images(words[1:])
     elif name == "helm":
-        yield from _helm_images(args)
+        yield from _helm_images(words[1:])
+
+
+def _docker_images(args, remote: bool):
+    values = [word.value for word in args]
+    while values and values[0].startswith("-"):  # global options: -H host, --context prod
+        option = values[0].split("=", 1)[0]
+        skip = 2 if "=" not in values[0] and option in _DOCKER_GLOBAL_VALUES else 1
+        args, values = args[skip:], values[skip:]
+    if values[:1] == ["container"]:
+        args, values = args[1:], values[1:]
+    if values[:1] == ["run"] and remote:
+        found = _docker_run_image(args[1:])
+        if found is not None:
+            yield found + ("docker run",)
+    elif values[:2] == ["service", "create"]:
+        index = _first_positional(args[2:], _SERVICE_CREATE_FLAGS, _SERVICE_CREATE_SHORT_FLAGS)
+        if index is not None:
+            yield _whole(args[2 + index]) + ("docker service",)
+    elif values[:2] == ["service", "update"]:
+        found = _option_value(args[2:], "--image")
+        if found is not None:
+            yield found + ("docker service",)
 
 
 def _whole(word):
@@ -494,13 +492,11 @@ def _docker_run_image(args):
                 i += 1
             continue
         letters = value[1:]
-        for index, letter in enumerate(letters):
-            if letter == "d":
-                detached = True
-            if letter not in _RUN_SHORT_FLAGS:
-                if index == len(letters) - 1:
-                    i += 1
-                break
+        index = _value_letter(letters, lambda letter: letter not in _RUN_SHORT_FLAGS)
+        if "d" in letters[:index]:
+            detached = True
+        if index == len(letters) - 1:
+            i += 1
     if i >= len(args):
         return None
     if one_off and not detached:
@@ -522,12 +518,15 @@ def _first_positional(args, long_flags, short_flags):
                 i += 1
             continue
         letters = value[1:]
-        for index, letter in enumerate(letters):
-            if letter not in short_flags:
-                if index == len(letters) - 1:
-                    i += 1
-                break
+        if _value_letter(letters, lambda letter: letter not in short_flags) == len(letters) - 1:
+            i += 1
     return None
+
+
+def _value_letter(letters: str, takes_value) -> int | None:
+    """Index of the first letter of bundled short options (`-dit`, `-p8080`) that takes a value:
+    the rest of the word, or the next word when it is the last letter."""
+    return next((index for index, letter in enumerate(letters) if takes_value(letter)), None)
 
 
 def _option_value(args, option: str):
@@ -643,7 +642,7 @@ def _built_images(steps) -> set[str]:
 
 def _built_by(words) -> list[str]:
     """The image names a command builds or tags: `docker build -t app .`, `docker tag a app`."""
-    if not words or words[0].value.rsplit("/", 1)[-1] not in ("docker", "podman", "buildah"):
+    if not words or _program(words[0]) not in ("docker", "podman", "buildah"):
         return []
     values = [word.value for word in words]
     rest = values[1:]

@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 from cicdlint import lazyre, shell
-from cicdlint.model import as_map
 from cicdlint.notions import gates_deploy, is_deploy_step
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Scalar
@@ -17,9 +16,10 @@ _UPLOAD_SARIF = lazyre.compile(r"github/codeql-action/upload-sarif$|upload-sarif
 # trivy subcommands that scan (the others print a version, manage plugins, run a server...)
 _TRIVY_SCANS = {"image", "i", "filesystem", "fs", "repository", "repo", "rootfs", "config", "conf",
                 "sbom", "vm", "kubernetes", "k8s", "aws"}
+_TRIVY_SUBCOMMANDS = _TRIVY_SCANS | {"version", "plugin", "module", "server", "convert", "clean", "registry", "vex",
+                                     "help", "completion"}
 _TRIVY_SBOM_FORMATS = {"cyclonedx", "spdx", "spdx-json", "github"}
 _GRYPE_NOT_SCANS = {"db", "version", "explain", "config", "completion", "help"}
-_SNYK_TESTS = {"test"}
 _SNYK_PRODUCTS = {"container", "iac", "code", "sbom"}
 # Scanners whose failure a `|| true` swallows: name -> subcommands that scan (None: any call).
 _OTHER_SCANNERS = {
@@ -114,51 +114,44 @@ def check(doc, ctx):
     for steps, job in _step_groups(ctx):
         last_upload = max((i for i, step in enumerate(steps) if _uploads_sarif([step])), default=-1)
         for position, step in enumerate(steps):
-            later = steps[position + 1 :]
-            sarif = position < last_upload
-            scan = False
-            uses = step.uses
-            if uses is not None and sarif and _writes_sarif(step):
-                scan = _is_scan_step(step)  # reports to code scanning: only its continue-on-error counts
-            elif uses is not None:
-                if step.uses_action(_TRIVY_ACTION):
-                    scan = True
-                    yield from _trivy_action(step, sarif)
-                elif step.uses_action(_GRYPE_ACTION):
-                    scan = True
-                    yield from _false_input(
-                        step, "fail-build", "Set `fail-build: true` on '{uses}' (or remove the input: it is the default)",
-                        "the scan never fails, whatever Grype finds",
-                    )
-                elif step.uses_action(_CHECKOV_ACTION):
-                    scan = True
-                    yield from _true_input(
-                        step, "soft_fail", "Remove `soft_fail: true` from '{uses}'",
-                        "Checkov then reports failed checks but always exits 0",
-                    )
-                elif _SNYK_ACTION.match(uses.value.split("@", 1)[0]) and "monitor" not in (_input_text(step, "command") or ""):
-                    scan = True
-            for scalar, _where in step.scripts():
-                found, issues = _scripts(scalar, step, steps, sarif, ctx)
-                scan = scan or found
-                yield from issues
-            if scan and not (sarif and _writes_sarif(step)):
-                coe = _continue_on_error(step.node)
-                if coe is not None and not _gates_deploy(job, step, later) and not _outcome_checked(step, later):
-                    yield Issue(
-                        coe,
-                        f"Remove `continue-on-error: true` from scan step {_name(step)} and let it fail the job. "
-                        "With it the scan's findings never fail the build; give steps that must still run "
-                        "(uploads, notifications) `if: always()`.",
-                    )
-        coe = _continue_on_error(job.node) if job is not None else None
-        if coe is not None and not gates_deploy(job):
-            if any(_is_scan_step(step) for step in job.steps) and not _uploads_sarif(job.steps):
-                yield Issue(
-                    coe,
-                    f"Remove `continue-on-error: true` from job '{job.id}', which runs a security scan. "
-                    "Whatever the scan finds, the job - and the workflow run - still succeeds.",
-                )
+            yield from _step_issues(ctx, step, job, steps, position, sarif=position < last_upload)
+        yield from _job_issues(job)
+
+
+def _step_issues(ctx, step, job, steps, position: int, sarif: bool):
+    # A scan whose SARIF a later step uploads reports to code scanning: merge protection enforces it.
+    to_code_scanning = sarif and _writes_sarif(step)
+    scan = False
+    if step.uses is not None and not to_code_scanning:
+        scan, issues = _scan_action(step)
+        yield from issues
+    for scalar, _where in step.scripts():
+        found, issues = _scripts(scalar, step, steps, sarif, ctx)
+        scan = scan or found
+        yield from issues
+    if not scan or to_code_scanning:
+        return
+    later = steps[position + 1 :]
+    coe = _continue_on_error(step.node)
+    if coe is not None and not _gates_deploy(job, step, later) and not _outcome_checked(step, later):
+        yield Issue(
+            coe,
+            f"Remove `continue-on-error: true` from scan step {_name(step)} and let it fail the job. "
+            "With it the scan's findings never fail the build; give steps that must still run "
+            "(uploads, notifications) `if: always()`.",
+        )
+
+
+def _job_issues(job):
+    coe = _continue_on_error(job.node) if job is not None else None
+    if coe is None or gates_deploy(job):
+        return
+    if any(_is_scan_step(step) for step in job.steps) and not _uploads_sarif(job.steps):
+        yield Issue(
+            coe,
+            f"Remove `continue-on-error: true` from job '{job.id}', which runs a security scan. "
+            "Whatever the scan finds, the job - and the workflow run - still succeeds.",
+        )
 
 
 def _gates_deploy(job, step, later) -> bool:
@@ -186,8 +179,33 @@ def _step_groups(ctx):
 # --- actions -------------------------------------------------------------------------------------
 
 
+def _target(step) -> str:
+    """The `uses:` value without its ref, as written."""
+    return step.uses.value.split("@", 1)[0]
+
+
+def _scan_action(step):
+    """(is the step a scan action, its issues)."""
+    uses = step.uses.value
+    if step.uses_action(_TRIVY_ACTION):
+        return True, _trivy_action(step)
+    if step.uses_action(_GRYPE_ACTION):
+        value = _literal_input(step, "fail-build", "false")
+        return True, [] if value is None else [Issue(
+            value,
+            f"Set `fail-build: true` on '{uses}' (or remove the input: it is the default). "
+            f"With `fail-build: {value.value}` the scan never fails, whatever Grype finds.",
+        )]
+    if step.uses_action(_CHECKOV_ACTION):
+        value = _literal_input(step, "soft_fail", "true")
+        return True, [] if value is None else [Issue(
+            value, f"Remove `soft_fail: true` from '{uses}'. Checkov then reports failed checks but always exits 0."
+        )]
+    return bool(_SNYK_ACTION.match(_target(step))) and "monitor" not in (_input_text(step, "command") or ""), []
+
+
 def _input_item(step, name: str):
-    inputs = as_map(step.node.get("with"))
+    inputs = step.with_
     if inputs is None:
         return None, None
     for key_name, key, value in inputs.items():
@@ -201,21 +219,23 @@ def _input_text(step, name: str) -> str | None:
     return value.value if isinstance(value, Scalar) else None
 
 
-def _dynamic(text: str) -> bool:
-    return "${{" in text
+def _literal_input(step, name: str, literal: str):
+    """The value of input `name` when it is written as `literal` (any case)."""
+    _, value = _input_item(step, name)
+    if isinstance(value, Scalar) and value.value.strip().lower() == literal:
+        return value
+    return None
 
 
-def _trivy_action(step, sarif: bool):
+def _trivy_action(step):
     fmt = (_input_text(step, "format") or "").strip().lower()
     if fmt in _TRIVY_SBOM_FORMATS:
-        return
-    if sarif and _writes_sarif(step):
         return
     uses = step.uses.value
     key, value = _input_item(step, "exit-code")
     if isinstance(value, Scalar) and value.value.strip():
         text = value.value.strip()
-        if _dynamic(text) or text.strip("'\"") != "0":
+        if "${{" in text or text.strip("'\"") != "0":
             return
         yield Issue(
             value,
@@ -239,22 +259,6 @@ def _trivy_action(step, sarif: bool):
     )
 
 
-def _false_input(step, name: str, fix: str, why: str):
-    key, value = _input_item(step, name)
-    if not isinstance(value, Scalar) or _dynamic(value.value):
-        return
-    if value.value.strip().lower() == "false":
-        yield Issue(value, f"{fix.format(uses=step.uses.value)}. With `{name}: {value.value}` {why}.")
-
-
-def _true_input(step, name: str, fix: str, why: str):
-    key, value = _input_item(step, name)
-    if not isinstance(value, Scalar) or _dynamic(value.value):
-        return
-    if value.value.strip().lower() == "true":
-        yield Issue(value, f"{fix.format(uses=step.uses.value)}. {why}.")
-
-
 # --- scripts -------------------------------------------------------------------------------------
 
 
@@ -267,20 +271,18 @@ def _scripts(scalar, step, steps, sarif: bool, ctx):
     found = False
     issues = []
     for index, item in enumerate(nested):
-        command = item.command
-        scanner = _scanner(command)
+        scanner = _scanner(item.command)
         if scanner is None:
             continue
         name, words, args = scanner
         found = True
-        last = _pipeline_end(nested, index)
-        swallowed = _swallowed(script, nested, last) if nested[last].command.or_fallback else None
-        if swallowed is not None and item.via == "substitution":
-            continue  # `out=$(scanner ... || true)`: the script goes on to look at what it printed
+        swallowed = _swallowed_at(script, nested, index)
         if swallowed is not None:
-            start, end = swallowed
+            if item.via == "substitution":
+                continue  # `out=$(scanner ... || true)`: the script goes on to look at what it printed
             if _enforced_elsewhere(name, steps) or _remediation(name, script):
                 continue
+            start, end = swallowed
             shown = " ".join(word.value for word in words[:3])[:60]
             issues.append(Issue(
                 ctx.locate(scalar, start, end - start),
@@ -298,6 +300,31 @@ def _scripts(scalar, step, steps, sarif: bool, ctx):
 
 def _scanner(command):
     """(name, words from the scanner's name on, its arguments) when the command runs a scan."""
+    invoked = _invocation(command)
+    if invoked is None:
+        return None
+    name, words = invoked
+    args = [word.value for word in words[1:]]
+    positional = [arg for arg in args if not arg.startswith("-")]
+    if name == "trivy":
+        scans = _trivy_scans(args)
+    elif name == "grype":
+        scans = _grype_scans(args, positional, command)
+    elif name == "snyk":
+        scans = positional[:1] == ["test"] or (
+            positional[:1] and positional[0] in _SNYK_PRODUCTS and positional[1:2] == ["test"]
+        )
+    elif name in _AUDIT_TOOLS:
+        scans = _audits(name, args, positional)
+    elif name in _OTHER_SCANNERS:
+        scans = _other_scans(name, args)
+    else:
+        scans = False
+    return (name, words, args) if scans else None
+
+
+def _invocation(command):
+    """(program name, words from it on), past wrappers, `npx`-style runners and `docker run IMAGE`."""
     words = shell.strip_wrappers(command.words)
     if not words:
         return None
@@ -308,56 +335,39 @@ def _scanner(command):
     elif name == "docker" and len(words) > 2 and words[1].value == "run":
         for index, word in enumerate(words[2:], start=2):
             if _DOCKER_IMAGES.search(word.value):
-                image = word.value.rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0]
-                words = words[index:]
-                name = image
-                break
-        else:
-            return None
-    args = [word.value for word in words[1:]]
-    positional = [arg for arg in args if not arg.startswith("-")]
-    if name == "trivy":
-        first = _first_subcommand(args, _TRIVY_SCANS | {"version", "plugin", "module", "server", "convert",
-                                                         "clean", "registry", "vex", "help", "completion"})
-        if first not in _TRIVY_SCANS or any(a.startswith(("--download-db-only", "--download-java-db-only", "--version")) for a in args):
-            return None
-        fmt = _option(args, ("--format", "-f"))
-        if fmt and fmt.lower() in _TRIVY_SBOM_FORMATS:
-            return None
-        return name, words, args
-    if name == "grype":
-        if any(arg in ("--version", "--help", "-h") for arg in args) or args == ["-v"]:
-            return None
-        if positional and positional[0] in _GRYPE_NOT_SCANS:
-            return None
-        if not positional and not command.piped_in:  # `grype` alone prints its help
-            return None
-        return name, words, args
-    if name == "snyk":
-        if positional[:1] == ["test"] or (positional[:1] and positional[0] in _SNYK_PRODUCTS and positional[1:2] == ["test"]):
-            return name, words, args
+                return word.value.rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0], words[index:]
         return None
-    if name in _AUDIT_TOOLS:
-        if name == "bundle":
-            return (name, words, args) if positional[:1] == ["audit"] and positional[1:2] in ([], ["check"]) else None
-        if positional[:1] == ["audit"] and not (set(positional[1:2]) & {"fix", "signatures"}) and "--fix" not in args:
-            return name, words, args
-        return None
-    if name in _OTHER_SCANNERS:
-        if any(a in ("--version", "-v", "--help", "-h", "version", "--list") for a in args):
-            return None
-        wanted = _OTHER_SCANNERS[name]
-        if wanted is not None and not (set(args[:2]) & wanted):
-            return None
-        return name, words, args
-    return None
+    return name, words
 
 
-def _first_subcommand(args, known) -> str | None:
-    for arg in args:
-        if arg in known:
-            return arg
-    return None
+def _trivy_scans(args) -> bool:
+    first = next((arg for arg in args if arg in _TRIVY_SUBCOMMANDS), None)
+    if first not in _TRIVY_SCANS or any(a.startswith(("--download-db-only", "--download-java-db-only", "--version")) for a in args):
+        return False
+    fmt = _option(args, ("--format", "-f"))
+    return not (fmt and fmt.lower() in _TRIVY_SBOM_FORMATS)
+
+
+def _grype_scans(args, positional, command) -> bool:
+    if any(arg in ("--version", "--help", "-h") for arg in args) or args == ["-v"]:
+        return False
+    if positional and positional[0] in _GRYPE_NOT_SCANS:
+        return False
+    return bool(positional) or command.piped_in  # `grype` alone prints its help
+
+
+def _audits(name: str, args, positional) -> bool:
+    """`npm audit`, `cargo audit`, `bundle audit [check]`; not `npm audit fix`."""
+    if name == "bundle":
+        return positional[:1] == ["audit"] and positional[1:2] in ([], ["check"])
+    return positional[:1] == ["audit"] and not (set(positional[1:2]) & {"fix", "signatures"}) and "--fix" not in args
+
+
+def _other_scans(name: str, args) -> bool:
+    if any(a in ("--version", "-v", "--help", "-h", "version", "--list") for a in args):
+        return False
+    wanted = _OTHER_SCANNERS[name]
+    return wanted is None or bool(set(args[:2]) & wanted)
 
 
 def _option(args, names) -> str | None:
@@ -384,6 +394,12 @@ def _pipeline_end(nested, index: int) -> int:
     return index
 
 
+def _swallowed_at(script: str, nested, index: int):
+    """(start, end) of the `|| true`-like fallback that swallows the failure of the pipeline of nested[index]."""
+    last = _pipeline_end(nested, index)
+    return _swallowed(script, nested, last) if nested[last].command.or_fallback else None
+
+
 def _swallowed(script: str, nested, index: int):
     """(start, end) of `|| true` / `|| :` / `|| exit 0` / `|| echo ...` after nested[index]."""
     current = nested[index]
@@ -396,18 +412,16 @@ def _swallowed(script: str, nested, index: int):
     between = script[operator + 2 : following.command.start]
     if between.strip() or script[operator + 2 :].lstrip().startswith(("{", "(")):
         return None  # `|| { ...; exit 1; }`, `|| (...)`: a group may still exit non-zero
-    words = [word.value for word in following.command.words]
-    if words[0] in _SWALLOWERS and len(words) == 1:
-        pass
-    elif words[0] == "exit" and words[1:] == ["0"]:
-        pass
-    elif words[0] in ("echo", "printf") and not _captures_status(following.command) and not following.command.or_fallback:
-        rest = script[following.command.end : following.command.end + 200].lstrip(" \t")
-        if rest.startswith("&&"):
+    fallback = following.command
+    words = [word.value for word in fallback.words]
+    if words[0] in ("echo", "printf"):
+        if _captures_status(fallback) or fallback.or_fallback:
             return None
-    else:
+        if script[fallback.end : fallback.end + 200].lstrip(" \t").startswith("&&"):
+            return None
+    elif words not in (["true"], [":"], ["exit", "0"]):
         return None
-    return operator, following.command.end
+    return operator, fallback.end
 
 
 def _captures_status(command) -> bool:
@@ -427,10 +441,7 @@ def _enforced_elsewhere(name: str, steps) -> bool:
             nested = shell.parse_nested(scalar.value)
             for index, item in enumerate(nested):
                 scanner = _scanner(item.command)
-                if scanner is None or scanner[0] != name:
-                    continue
-                last = _pipeline_end(nested, index)
-                if nested[last].command.or_fallback and _swallowed(scalar.value, nested, last) is not None:
+                if scanner is None or scanner[0] != name or _swallowed_at(scalar.value, nested, index) is not None:
                     continue
                 if _enforces(name, scanner[2]):
                     return True
@@ -455,48 +466,52 @@ def _remediation(name: str, script: str) -> bool:
 
 def _cli_settings(name: str, words, args, step, scalar, ctx):
     if name == "trivy":
-        if _has_option(args, ("--config", "-c")) or "TRIVY_EXIT_CODE" in step.env:
-            return None
-        for index, arg in enumerate(args):
-            value = None
-            if arg == "--exit-code" and index + 1 < len(args):
-                value, word = args[index + 1], words[index + 2]
-            elif arg.startswith("--exit-code="):
-                value, word = arg.split("=", 1)[1], words[index + 1]
-            if value is None:
-                continue
-            if value.strip("'\"") == "0":
-                return Issue(
-                    ctx.locate(scalar, word.start, word.end - word.start),
-                    f"Use `--exit-code 1` (it is {value}). With exit code 0 `trivy {_sub(args)}` never fails the step.",
-                )
-            return None
-        return Issue(
-            ctx.locate(scalar, words[0].start, words[0].end - words[0].start),
-            f"Add `--exit-code 1` to `trivy {_sub(args)}`. Trivy exits 0 by default, so the step passes "
-            "whatever it finds.",
-            confidence="medium",
-        )
+        return _trivy_cli(words, args, step, scalar, ctx)
     if name == "grype":
         if _has_option(args, ("--fail-on", "-f", "--config", "-c")) or "GRYPE_FAIL_ON_SEVERITY" in step.env:
             return None
         return Issue(
-            ctx.locate(scalar, words[0].start, words[0].end - words[0].start),
+            _word_span(ctx, scalar, words[0]),
             "Add `--fail-on high` (or the severity you gate on) to `grype`. Grype exits 0 by default, so "
             "the step passes whatever it finds.",
             confidence="medium",
         )
-    if name in ("checkov", "tfsec"):
-        if _has_option(args, ("--hard-fail-on",)):
-            return None
+    if name in ("checkov", "tfsec") and not _has_option(args, ("--hard-fail-on",)):
         for index, arg in enumerate(args):
             if arg == "--soft-fail" or arg.startswith("--soft-fail="):
-                word = words[index + 1]
                 return Issue(
-                    ctx.locate(scalar, word.start, word.end - word.start),
+                    _word_span(ctx, scalar, words[index + 1]),
                     f"Remove `--soft-fail` from `{name}`. With it the scan reports failed checks but always exits 0.",
                 )
     return None
+
+
+def _trivy_cli(words, args, step, scalar, ctx):
+    if _has_option(args, ("--config", "-c")) or "TRIVY_EXIT_CODE" in step.env:
+        return None
+    for index, arg in enumerate(args):
+        if arg == "--exit-code" and index + 1 < len(args):
+            value, word = args[index + 1], words[index + 2]
+        elif arg.startswith("--exit-code="):
+            value, word = arg.split("=", 1)[1], words[index + 1]
+        else:
+            continue
+        if value.strip("'\"") != "0":
+            return None
+        return Issue(
+            _word_span(ctx, scalar, word),
+            f"Use `--exit-code 1` (it is {value}). With exit code 0 `trivy {_sub(args)}` never fails the step.",
+        )
+    return Issue(
+        _word_span(ctx, scalar, words[0]),
+        f"Add `--exit-code 1` to `trivy {_sub(args)}`. Trivy exits 0 by default, so the step passes "
+        "whatever it finds.",
+        confidence="medium",
+    )
+
+
+def _word_span(ctx, scalar, word):
+    return ctx.locate(scalar, word.start, word.end - word.start)
 
 
 def _has_option(args, names) -> bool:
@@ -511,20 +526,16 @@ def _sub(args) -> str:
 
 
 def _uploads_sarif(steps) -> bool:
-    return any(step.uses is not None and _UPLOAD_SARIF.search(step.uses.value.split("@", 1)[0]) for step in steps)
+    return any(step.uses is not None and _UPLOAD_SARIF.search(_target(step)) for step in steps)
 
 
 def _writes_sarif(step) -> bool:
     """Does the scan step produce SARIF (for a later upload to code scanning)?"""
-    if step.uses is not None:
-        target = step.uses.value.split("@", 1)[0]
-        if _SNYK_ACTION.match(target) or step.uses_action(_GRYPE_ACTION):
-            return True  # both write SARIF by default
-    inputs = as_map(step.node.get("with"))
-    if inputs is not None:
-        for _, _, value in inputs.items():
-            if isinstance(value, Scalar) and "sarif" in value.value.lower():
-                return True
+    if step.uses is not None and (_SNYK_ACTION.match(_target(step)) or step.uses_action(_GRYPE_ACTION)):
+        return True  # both write SARIF by default
+    inputs = step.with_
+    if inputs is not None and any(isinstance(value, Scalar) and "sarif" in value.value.lower() for _, _, value in inputs.items()):
+        return True
     return any("sarif" in scalar.value.lower() for scalar, _ in step.scripts())
 
 
@@ -537,9 +548,8 @@ def _continue_on_error(node):
     if not isinstance(value, Scalar):
         return None
     text = value.value.strip()
-    if value.as_bool() is True or (value.style in ("'", '"') and text.lower() == "true"):
-        return value
-    if text.replace(" ", "") in ("${{true}}",):
+    quoted_true = value.style in ("'", '"') and text.lower() == "true"
+    if value.as_bool() is True or quoted_true or text.replace(" ", "") == "${{true}}":
         return value
     return None
 
@@ -568,11 +578,10 @@ def _mentions(node, pattern) -> bool:
 
 
 def _is_scan_step(step) -> bool:
-    uses = step.uses
-    if uses is not None:
-        target = uses.value.split("@", 1)[0]
-        if step.uses_action(_TRIVY_ACTION, _GRYPE_ACTION, _CHECKOV_ACTION) or _SNYK_ACTION.match(target):
-            return True
+    if step.uses is not None and (
+        step.uses_action(_TRIVY_ACTION, _GRYPE_ACTION, _CHECKOV_ACTION) or _SNYK_ACTION.match(_target(step))
+    ):
+        return True
     for scalar, _ in step.scripts():
         if _MENTIONS_SCANNER.search(scalar.value) and any(
             _scanner(item.command) is not None for item in shell.parse_nested(scalar.value)

@@ -144,26 +144,31 @@ def check(doc, ctx):
             if "${{" not in scalar.value:
                 continue
             for expression in find_expressions(scalar.value):
-                origin = None
-                for path in expression.flowing_contexts():
-                    candidate = resolver.resolve(path, step, step.job)
-                    if candidate.level == "untrusted":
-                        if not delivered(candidate.source, triggers):
-                            continue
-                        if candidate.source.startswith(PR_FIELDS) and _same_repository_only(step):
-                            candidate = Origin(
-                                "unknown",
-                                candidate.source,
-                                "text of a pull request from a branch of this repository (the `if:` keeps forks out): "
-                                "only people with write access choose it",
-                                candidate.hops,
-                            )
-                    if origin is None or LEVELS[candidate.level] > LEVELS[origin.level]:
-                        origin = candidate
+                origin = _expression_origin(resolver, expression, step, triggers)
                 if origin is None or origin.level in hidden:
                     continue
                 span = ctx.locate(scalar, expression.start, expression.length)
-                yield _issue(ctx, step, expression, origin, language, where, span, triggers)
+                yield _issue(ctx, expression, origin, language, where, span, triggers)
+
+
+def _expression_origin(resolver, expression, step, triggers) -> Origin | None:
+    """The least trusted origin of the text an expression expands to (None when no context flows)."""
+    origin = None
+    for path in expression.flowing_contexts():
+        candidate = resolver.resolve(path, step, step.job)
+        if candidate.level == "untrusted":
+            if not delivered(candidate.source, triggers):
+                continue
+            if candidate.source.startswith(PR_FIELDS) and _same_repository_only(step):
+                candidate = Origin(
+                    "unknown",
+                    candidate.source,
+                    "text of a pull request from a branch of this repository (the `if:` keeps forks out): "
+                    "only people with write access choose it",
+                    candidate.hops,
+                )
+        origin = _worse(origin, candidate)
+    return origin
 
 
 # --- where code is ---------------------------------------------------------------------------------
@@ -174,14 +179,12 @@ def _code(step):
     found = []
     for scalar, where in step.scripts():
         found.append((scalar, _language(step) if where == "run" else "shell", where))
-    uses = step.uses
-    if uses is not None and "@" in uses.value:
-        target = uses.value.split("@", 1)[0].lower()
-        for action, (name, language) in CODE_INPUTS.items():
-            if target == action:
-                script = step.input(name)
-                if script is not None:
-                    found.append((script, language, action))
+    action = step.action_name
+    if action in CODE_INPUTS:
+        name, language = CODE_INPUTS[action]
+        script = step.input(name)
+        if script is not None:
+            found.append((script, language, action))
     return found
 
 
@@ -202,9 +205,9 @@ def _language(step) -> str:
         return "python" if first.startswith("python") else "shell"
     if step.job is None:
         return "shell"
-    runs_on = step.job.node.get("runs-on")
+    runs_on = step.job.runs_on
     labels = [runs_on.value] if as_scalar(runs_on) else [text(item) or "" for item in as_seq(runs_on)]
-    return "pwsh" if any("windows" in (label or "").lower() for label in labels) else "shell"
+    return "pwsh" if any("windows" in label.lower() for label in labels) else "shell"
 
 
 # --- how far a context can be trusted --------------------------------------------------------------
@@ -220,6 +223,17 @@ class Origin:
 
 
 SAFE = Origin("safe", "")
+COMPUTED = Origin("opaque", "", "computed at run time")
+
+
+def _worse(origin: Origin | None, other: Origin) -> Origin:
+    """The less trusted of two origins (the first one on a tie)."""
+    return other if origin is None or LEVELS[other.level] > LEVELS[origin.level] else origin
+
+
+def _at_least_opaque(origin: Origin, computed: bool) -> Origin:
+    """A value with a computed part (`$(...)`) is not more trusted than opaque."""
+    return COMPUTED if computed and LEVELS[origin.level] < LEVELS["opaque"] else origin
 
 
 class _Resolver:
@@ -294,8 +308,7 @@ class _Resolver:
                         scalar,
                         "written to $GITHUB_ENV by an earlier step",
                     )
-                    if found is None or LEVELS[origin.level] > LEVELS[found.level]:
-                        found = origin
+                    found = _worse(found, origin)
         return found
 
     # steps.ID.outputs.NAME
@@ -312,9 +325,7 @@ class _Resolver:
         for entry in entries(writes(script), "GITHUB_OUTPUT"):
             if entry.name != name:
                 continue
-            found = self._parts(entry.parts, script, producer, job, depth)
-            if origin is None or LEVELS[found.level] > LEVELS[origin.level]:
-                origin = found
+            origin = _worse(origin, self._parts(entry.parts, script, producer, job, depth))
         if origin is None:
             return Origin("opaque", path, "a step output")
         return _hop(origin, path, producer.run, f"written by step '{step_id}'")
@@ -349,9 +360,7 @@ class _Resolver:
         worst = SAFE
         for expression in find_expressions(value):
             for path in expression.flowing_contexts():
-                found = self.resolve(path, step, job, depth + 1, env)
-                if LEVELS[found.level] > LEVELS[worst.level]:
-                    worst = found
+                worst = _worse(worst, self.resolve(path, step, job, depth + 1, env))
         return worst
 
     def _parts(self, parts, script: str, step, job, depth: int) -> Origin:
@@ -360,36 +369,31 @@ class _Resolver:
         assigned = None
         for part in parts:
             if part.kind != "text":
-                candidate = Origin("opaque", "", "computed at run time")
-            else:
-                # What `$(...)` and backquotes print is computed: the expressions in them are the
-                # command, not the value.
-                value, computed = _without_substitutions(part.text)
-                candidate = _fetched_text(part.text, script) or self._text(value, step, job, depth)
-                if not part.quoted_heredoc:
-                    for variable, _, _, is_length in variable_refs(value):
-                        if is_length:
-                            continue
-                        if assigned is None:
-                            assigned = _assignments(script)
-                        if variable in assigned:
-                            assigned_value, assigned_computed = _without_substitutions(assigned[variable])
-                            found = _fetched_text(assigned[variable], script) or self._text(
-                                assigned_value, step, job, depth
-                            )
-                            if assigned_computed and LEVELS[found.level] < LEVELS["opaque"]:
-                                found = Origin("opaque", "", "computed at run time")
-                        elif step is not None and variable in step.env:
-                            found = self._env(variable, step, job, depth + 1)
-                        else:
-                            found = Origin("opaque", "", "computed at run time")
-                        if LEVELS[found.level] > LEVELS[candidate.level]:
-                            candidate = found
-                if computed and LEVELS[candidate.level] < LEVELS["opaque"]:
-                    candidate = Origin("opaque", "", "computed at run time")
-            if LEVELS[candidate.level] > LEVELS[worst.level]:
-                worst = candidate
+                worst = _worse(worst, COMPUTED)
+                continue
+            # What `$(...)` and backquotes print is computed: the expressions in them are the
+            # command, not the value.
+            value, computed = _without_substitutions(part.text)
+            candidate = _fetched_text(part.text, script) or self._text(value, step, job, depth)
+            if not part.quoted_heredoc:
+                for variable, _, _, is_length in variable_refs(value):
+                    if is_length:
+                        continue
+                    if assigned is None:
+                        assigned = _assignments(script)
+                    candidate = _worse(candidate, self._variable(variable, assigned, script, step, job, depth))
+            worst = _worse(worst, _at_least_opaque(candidate, computed))
         return worst
+
+    def _variable(self, name: str, assigned: dict, script: str, step, job, depth: int) -> Origin:
+        """The origin of `$NAME` in a script: its assignment in the script, else the step's env."""
+        if name in assigned:
+            value, computed = _without_substitutions(assigned[name])
+            found = _fetched_text(assigned[name], script) or self._text(value, step, job, depth)
+            return _at_least_opaque(found, computed)
+        if step is not None and name in step.env:
+            return self._env(name, step, job, depth + 1)
+        return COMPUTED
 
 
 def _hop(origin: Origin, description: str, node, how: str = "") -> Origin:
@@ -460,7 +464,6 @@ def _assignments(script: str) -> dict[str, str]:
             name, _, value = word.text.partition("=")
             found[name.rstrip("+")] = value
     return found
-
 
 
 def _same_repository_only(step) -> bool:
@@ -537,7 +540,7 @@ def _who(source: str, who: str = "") -> str:
     if who:
         return who
     for prefix, sentence in _WHO:
-        if source == prefix or source.startswith(prefix):
+        if source.startswith(prefix):
             return sentence.format(path=source)
     return f"{source} is {classify(source).reason}"
 
@@ -573,18 +576,15 @@ def _use(language: str, name: str) -> str:
     }.get(language, f'"${name}"')
 
 
-def _issue(ctx, step, expression, origin: Origin, language: str, where: str, span, triggers) -> Issue:
+def _issue(ctx, expression, origin: Origin, language: str, where: str, span, triggers) -> Issue:
     body = expression.body
     single = path_of(expression.tree) if expression.tree is not None else None
-    related = []
-    for description, node, how in origin.hops:
-        what = f"{description} is {how}" if how else f"{description} is set here"
-        related.append(Location(ctx.doc.path, ctx.span(node), what))
+    related = [
+        Location(ctx.doc.path, ctx.span(node), f"{description} is {how}" if how else f"{description} is set here")
+        for description, node, how in origin.hops
+    ]
     fix = _fix(single, origin, body, language, where)
-    hops = [hop[0] for hop in origin.hops]
-    carried = ""
-    if hops:
-        carried = f", {hops[0]} is set from it" + (f" through {', '.join(hops[1:])}" if hops[1:] else "")
+    carried = _carried([hop[0] for hop in origin.hops])
     if origin.level == "untrusted":
         tail = f"{_who(origin.source, origin.who)}{carried}, and ${{{{ }}}} pastes it into the {_kind(language, where)} before it runs."
         unprivileged = _only_unprivileged(origin.source, triggers)
@@ -593,12 +593,10 @@ def _issue(ctx, step, expression, origin: Origin, language: str, where: str, spa
         confidence = "medium" if unprivileged or _via_output(origin) else None
         return Issue(span, f"{fix}. {tail}", confidence=confidence, related=related)
     reason = origin.reason or classify(origin.source).reason
-    if hops:
-        tail = f"{origin.source} is {reason}{carried}"
-    elif single is not None and single == origin.source:
+    if not origin.hops and single is not None and single == origin.source:
         tail = f"It is {reason}"
     else:
-        tail = f"{origin.source} is {reason}"
+        tail = f"{origin.source} is {reason}{carried}"
     return Issue(
         span,
         f"{fix}. {tail}, and its text becomes part of the {_kind(language, where)}.",
@@ -606,6 +604,13 @@ def _issue(ctx, step, expression, origin: Origin, language: str, where: str, spa
         confidence="low",
         related=related,
     )
+
+
+def _carried(hops: list[str]) -> str:
+    """", env.X is set from it through steps.Y.outputs.Z": how the text reaches the expression."""
+    if not hops:
+        return ""
+    return f", {hops[0]} is set from it" + (f" through {', '.join(hops[1:])}" if hops[1:] else "")
 
 
 def _via_output(origin: Origin) -> bool:

@@ -60,6 +60,13 @@ _OTHER_REGISTRY_FLAGS = {
     "gem": ("--host",),
     "npm": ("--registry",),
 }
+_OTHER_REGISTRY_ENV = {
+    "twine": ("TWINE_REPOSITORY_URL", "TWINE_REPOSITORY"),
+    "uv": ("UV_PUBLISH_URL",),
+    "npm": ("NPM_CONFIG_REGISTRY",),
+    "gem": ("RUBYGEMS_HOST",),
+    "maturin": ("MATURIN_REPOSITORY_URL",),
+}
 _OFFICIAL = lazyre.compile(r"^(?:pypi|testpypi|https://(?:upload\.|test\.)?pypi\.org/legacy/?|https://registry\.npmjs\.org/?"
                        r"|https://rubygems\.org/?|crates-io)$")
 _DRY_RUN = {"--dry-run", "-n", "--dry"}
@@ -187,14 +194,27 @@ def _secret_names(value: str, env: dict | None = None, inputs: bool = False) -> 
     return names
 
 
+def _step_secrets(step, value: str) -> list[str]:
+    """_secret_names() of a value in the step (its env; its action's inputs in a composite action)."""
+    return _secret_names(value, step.env, step.job is None)
+
+
+def _env_secrets(step, name: str):
+    """(EnvVar, secret names) when the step's environment sets `name` from a secret, else (None, [])."""
+    var = step.env.get(name)
+    if var is not None and isinstance(var.value, Scalar):
+        secrets = _step_secrets(step, var.value.value)
+        if secrets:
+            return var, secrets
+    return None, []
+
+
 def _token_env(step, names: tuple[str, ...]):
     """(EnvVar, secret names) for the first of `names` the step's environment sets from a secret."""
     for name in names:
-        var = step.env.get(name)
-        if var is not None and isinstance(var.value, Scalar):
-            secrets = _secret_names(var.value.value, step.env, step.job is None)
-            if secrets:
-                return var, secrets
+        var, secrets = _env_secrets(step, name)
+        if var is not None:
+            return var, secrets
     return None, []
 
 
@@ -203,8 +223,13 @@ def _label(secrets: list[str]) -> str:
     return f"`{name}`" if name.startswith("inputs.") else f"`secrets.{name}`"
 
 
+def _target(step) -> str:
+    """The action a step uses, lower case and without its ref ("" for `run:` steps)."""
+    return (text(step.node.get("uses")) or "").split("@", 1)[0].lower()
+
+
 def _step(ctx, step, publishing: set[str]):
-    target = (text(step.node.get("uses")) or "").split("@", 1)[0].lower()
+    target = _target(step)
     if target:
         yield from _action(step, target)
         return
@@ -213,17 +238,17 @@ def _step(ctx, step, publishing: set[str]):
             yield from _script(ctx, step, scalar, publishing)
 
 
+_PUBLISH_ACTIONS = {"pypa/gh-action-pypi-publish": "pypi", "pyo3/maturin-action": "pypi",
+                    "js-devtools/npm-publish": "npm", "changesets/action": "npm", "katyo/publish-crates": "crates"}
+
+
 def _publishes(step) -> set[str]:
     """Registries the step uploads to (public ones only)."""
-    target = (text(step.node.get("uses")) or "").split("@", 1)[0].lower()
-    if target in ("pypa/gh-action-pypi-publish", "pyo3/maturin-action"):
-        return {"pypi"}
-    if target in ("js-devtools/npm-publish", "changesets/action"):
-        return {"npm"}
+    target = _target(step)
+    if target in _PUBLISH_ACTIONS:
+        return {_PUBLISH_ACTIONS[target]}
     if target.startswith("rubygems/"):
         return {"rubygems"}
-    if target == "katyo/publish-crates":
-        return {"crates"}
     found = set()
     for scalar, where in step.scripts():
         if where != "run" or not _MAY_PUBLISH.search(scalar.value):
@@ -284,7 +309,7 @@ def _token_input(step, registry: str, token_input: str, registry_inputs: tuple[s
     key, value = step.with_.item(token_input) if step.with_ is not None else (None, None)
     if key is None or not isinstance(value, Scalar):
         return
-    secrets = _secret_names(value.value, step.env, step.job is None)
+    secrets = _step_secrets(step, value.value)
     if secrets:
         yield Issue(key, f"{_fix(registry)} `{token_input}` is {_label(secrets)}, {power} until it is revoked.")
 
@@ -317,10 +342,14 @@ def _publish_tool(words: list[str]) -> str | None:
         words, base = words[2:], words[2]
     if any(word in _DRY_RUN for word in words):
         return None
-    rest = words[1:]
-    if "twine" in [w.rsplit("/", 1)[-1] for w in words]:
-        index = [w.rsplit("/", 1)[-1] for w in words].index("twine")
-        return "twine" if "upload" in words[index + 1 :] else None
+    names = [word.rsplit("/", 1)[-1] for word in words]
+    if "twine" in names:
+        return "twine" if "upload" in words[names.index("twine") + 1 :] else None
+    return _publish_command(base, words[1:]) or _npm_release_tool(base, words[1:])
+
+
+def _publish_command(base: str, rest: list[str]) -> str | None:
+    """`uv publish`, `maturin upload`, `gem push`, `cargo publish`, `npm publish`..."""
     if base in ("uv", "poetry", "hatch", "pdm") and rest[:1] == ["publish"]:
         return base
     if base == "uv" and "publish" in rest and "--trusted-publishing" not in rest:
@@ -335,15 +364,17 @@ def _publish_tool(words: list[str]) -> str | None:
         return "npm"
     if base == "yarn" and (rest[:1] == ["publish"] or rest[:2] == ["npm", "publish"]):
         return "npm"
+    return None
+
+
+def _npm_release_tool(base: str, rest: list[str]) -> str | None:
+    """semantic-release, changesets and lerna, also run through `npx` / `pnpm exec` / `yarn dlx`."""
     if base in ("npx", "bunx", "pnpx") or (base in ("pnpm", "yarn") and rest[:1] in (["exec"], ["dlx"])):
-        tail = rest[1:] if base in ("pnpm", "yarn") else rest
-        tail = [w for w in tail if not w.startswith("-")]
-        words, base, rest = tail, (tail[0] if tail else ""), tail[1:]
+        tail = [word for word in (rest[1:] if base in ("pnpm", "yarn") else rest) if not word.startswith("-")]
+        base, rest = (tail[0] if tail else ""), tail[1:]
     if base == "semantic-release" or base.startswith("semantic-release@"):
         return "npm"
-    if base in ("changeset", "@changesets/cli") and rest[:1] == ["publish"]:
-        return "npm"
-    if base == "lerna" and rest[:1] == ["publish"]:
+    if base in ("changeset", "@changesets/cli", "lerna") and rest[:1] == ["publish"]:
         return "npm"
     return None
 
@@ -362,57 +393,55 @@ def _script(ctx, step, scalar, publishing: set[str]):
     for command in commands:
         words = strip_wrappers(command.words)
         values = [word.value for word in words]
-        if not words:
-            for word in command.assignments:
-                assigned[word.text.partition("=")[0]] = word
-        elif values[0] in ("export", "declare", "typeset", "readonly"):
-            for word in words[1:]:
-                if "=" in word.text and not word.text.startswith("-"):
-                    assigned[word.text.partition("=")[0]] = word
+        _remember_assignments(command, words, assigned)
         tool = _publish_tool(values)
-        if tool is None:
+        if tool is None or _elsewhere(step, tool, values):
             continue
         registry = _TOOL_REGISTRY[tool]
-        if _elsewhere(step, tool, values):
-            continue
         publishes_here.add(registry)
-        found = False
-        # `-p TOKEN`, `--token=TOKEN`
-        for index, word in enumerate(words):
-            value = word.value
-            flag, _, attached = value.partition("=")
-            if flag not in _TOKEN_FLAGS[tool]:
-                continue
-            arg = words[index + 1] if not attached and index + 1 < len(words) else (word if attached else None)
-            if arg is None:
-                continue
-            issue = _inline_token(ctx, step, scalar, arg, registry, f"`{flag}`")
-            if issue is not None:
-                found = True
-                yield issue
-        # `VAR=token cmd`, or `export VAR=token` before it
-        prefixed = {word.text.partition("=")[0]: word for word in command.assignments}
-        for name, assignment in {**assigned, **prefixed}.items():
-            if name in _TOKEN_ENV[tool]:
-                issue = _inline_token(ctx, step, scalar, assignment, registry, f"`{name}`")
-                if issue is not None:
-                    found = True
-                    yield issue
-        if found:
+        inline = [issue for issue in _command_tokens(ctx, step, scalar, command, words, tool, assigned) if issue]
+        if inline:
+            yield from inline
             continue
         var, secrets = _token_env(step, _TOKEN_ENV[tool])
         if var is not None:
             yield Issue(var.key, f"{_fix(registry)} `{_command_label(tool, values)}` authenticates with `{var.name}` from "
-                                 f"{_label(secrets)}, a long-lived token that can publish any version until it is "
-                                 f"revoked.")
+                                 f"{_label(secrets)}, {_LONG_LIVED}")
             continue
-        for item in config_tokens:
-            if item[0] == registry:
-                yield item[1]
+        yield from (issue for found, issue in config_tokens if found == registry)
     # a token written to a config file here, for a publish in another step of the job
     for registry, issue in config_tokens:
         if registry in publishing and registry not in publishes_here:
             yield issue
+
+
+def _remember_assignments(command, words, assigned: dict) -> None:
+    """Record `NAME=value` (a command of its own) and `export NAME=value` words in `assigned`."""
+    if not words:
+        for word in command.assignments:
+            assigned[word.text.partition("=")[0]] = word
+    elif words[0].value in ("export", "declare", "typeset", "readonly"):
+        for word in words[1:]:
+            if "=" in word.text and not word.text.startswith("-"):
+                assigned[word.text.partition("=")[0]] = word
+
+
+def _command_tokens(ctx, step, scalar, command, words, tool: str, assigned: dict):
+    """Issues (or None) for tokens the publish command gets inline."""
+    registry = _TOOL_REGISTRY[tool]
+    # `-p TOKEN`, `--token=TOKEN`
+    for index, word in enumerate(words):
+        flag, _, attached = word.value.partition("=")
+        if flag not in _TOKEN_FLAGS[tool]:
+            continue
+        arg = words[index + 1] if not attached and index + 1 < len(words) else (word if attached else None)
+        if arg is not None:
+            yield _inline_token(ctx, step, scalar, arg, registry, f"`{flag}`")
+    # `VAR=token cmd`, or `export VAR=token` before it
+    prefixed = {word.text.partition("=")[0]: word for word in command.assignments}
+    for name, assignment in {**assigned, **prefixed}.items():
+        if name in _TOKEN_ENV[tool]:
+            yield _inline_token(ctx, step, scalar, assignment, registry, f"`{name}`")
 
 
 _VERBS = {"publish", "upload", "push"}
@@ -439,39 +468,37 @@ def _elsewhere(step, tool: str, values: list[str]) -> bool:
             target = attached or (values[index + 1] if index + 1 < len(values) else "")
             if not _OFFICIAL.match(target.strip()):
                 return True
-    env_names = {"twine": ("TWINE_REPOSITORY_URL", "TWINE_REPOSITORY"), "uv": ("UV_PUBLISH_URL",),
-                 "npm": ("NPM_CONFIG_REGISTRY",), "gem": ("RUBYGEMS_HOST",), "maturin": ("MATURIN_REPOSITORY_URL",)}
-    for name in env_names.get(tool, ()):
+    for name in _OTHER_REGISTRY_ENV.get(tool, ()):
         var = step.env.get(name)
         if var is not None and isinstance(var.value, Scalar) and not _OFFICIAL.match(var.value.value.strip()):
             return True
-    if tool == "npm" and _npm_registry_elsewhere(step):
-        return True
-    return False
+    return tool == "npm" and _npm_registry_elsewhere(step)
+
+
+_LONG_LIVED = "a long-lived token that can publish any version until it is revoked."
 
 
 def _inline_token(ctx, step, scalar, word, registry: str, what: str):
-    """An Issue for a token given on the command line: `${{ secrets.X }}` (at the expression)
-    or `$VAR` where the step's environment sets VAR from a secret (at the env key)."""
-    script = scalar.value
-    part = script[word.start : word.end]
+    """An Issue for a token given on the command line."""
+    found = _secret_in(ctx, step, scalar, word.start, word.end)
+    if found is None:
+        return None
+    where, shown = found
+    return Issue(where, f"{_fix(registry)} {what} is {shown}, {_LONG_LIVED}")
+
+
+def _secret_in(ctx, step, scalar, start: int, end: int):
+    """(where to report, how to name it) for the first secret in script[start:end]: `${{ secrets.X }}`
+    (at the expression) or `$VAR` where the step's environment sets VAR from a secret (at the env key)."""
+    part = scalar.value[start:end]
     for expr in find_expressions(part):
-        secrets = _secret_names(part[expr.start : expr.end], step.env, step.job is None)
+        secrets = _step_secrets(step, part[expr.start : expr.end])
         if secrets:
-            return Issue(
-                ctx.locate(scalar, word.start + expr.start, expr.length),
-                f"{_fix(registry)} {what} is {_label(secrets)}, a long-lived token that can publish any version "
-                f"until it is revoked.",
-            )
+            return ctx.locate(scalar, start + expr.start, expr.length), _label(secrets)
     for name, _, _, is_length in variable_refs(part):
-        if is_length:
-            continue
-        var = step.env.get(name)
-        if var is not None and isinstance(var.value, Scalar):
-            secrets = _secret_names(var.value.value, step.env, step.job is None)
-            if secrets:
-                return Issue(var.key, f"{_fix(registry)} {what} is `${name}`, set from {_label(secrets)}, a "
-                                      f"long-lived token that can publish any version until it is revoked.")
+        var, secrets = (None, []) if is_length else _env_secrets(step, name)
+        if var is not None:
+            return var.key, f"`${name}`, set from {_label(secrets)}"
     return None
 
 
@@ -496,27 +523,7 @@ def _config_tokens(ctx, step, scalar, commands):
         registry = match.lastgroup
         if registry == "npm" and "registry.npmjs.org" not in part and "//" in part[: match.start()]:
             continue  # a token for another registry (npm.pkg.github.com, a mirror)
-        after = part[match.start() :]
-        word_start = begin + match.start()
-        for expr in find_expressions(after):
-            secrets = _secret_names(after[expr.start : expr.end], step.env, step.job is None)
-            if secrets:
-                yield registry, Issue(
-                    ctx.locate(scalar, word_start + expr.start, expr.length),
-                    f"{_fix(registry)} The script configures {_label(secrets)}, a long-lived token that can publish "
-                    f"any version until it is revoked.",
-                )
-                break
-        else:
-            for name, _, _, is_length in variable_refs(after):
-                var = step.env.get(name)
-                if var is None or is_length or not isinstance(var.value, Scalar):
-                    continue
-                secrets = _secret_names(var.value.value, step.env, step.job is None)
-                if secrets:
-                    yield registry, Issue(
-                        var.key,
-                        f"{_fix(registry)} The script configures `${name}`, set from {_label(secrets)}, a long-lived "
-                        f"token that can publish any version until it is revoked.",
-                    )
-                    break
+        found = _secret_in(ctx, step, scalar, begin + match.start(), end)
+        if found is not None:
+            where, shown = found
+            yield registry, Issue(where, f"{_fix(registry)} The script configures {shown}, {_LONG_LIVED}")
