@@ -266,6 +266,13 @@ def _validate(path: Path, data, locate) -> None:
         except re.error as error:
             line = locate(["production-patterns"])
             raise ConfigError(f"{path}:{line}: invalid config at 'production-patterns': bad regex {pattern!r}: {error}") from None
+    id_lists = [(["select"], data.get("select") or []), (["ignore"], data.get("ignore") or [])]
+    id_lists += [(["per-path-ignores", glob], ids) for glob, ids in (data.get("per-path-ignores") or {}).items()]
+    for key_path, patterns in id_lists:
+        for pattern in patterns:
+            if not any(_match_id(rule_id, pattern) for rule_id in REGISTRY):
+                where = ".".join(key_path)
+                raise ConfigError(f"{path}:{locate(key_path)}: invalid config at '{where}': unknown rule id {pattern!r}")
 
 
 def _apply(settings: Settings, data: dict | None) -> None:
