@@ -20,6 +20,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from generated_section import write_generated
+
 HERE = Path(__file__).resolve().parent
 REPORT = HERE / "ecs-corpus-report.md"
 DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus"
@@ -90,14 +92,7 @@ def main() -> int:
     rules = deploy_config_rules()
     findings = lint(corpus / "ecs", rules) + lint(corpus / "workflows", [r for r in rules if r in WORKFLOW_RULES])
     generated = report(findings, rules, corpus)
-    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "<!-- generated:start -->\n<!-- generated:end -->\n"
-    text = re.sub(
-        r"(<!-- generated:start -->\n).*?(<!-- generated:end -->)",
-        lambda match: match.group(1) + generated + match.group(2),
-        text,
-        flags=re.S,
-    )
-    REPORT.write_text(text, encoding="utf-8")
+    write_generated(REPORT, generated)
     print(generated)
     return 0
 

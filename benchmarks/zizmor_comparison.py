@@ -44,6 +44,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generated_section import write_generated
+
 HERE = Path(__file__).resolve().parent
 REPORT = HERE / "zizmor-comparison.md"
 DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus" / "workflows"
@@ -584,14 +586,7 @@ def main() -> int:
     files = Files(args.corpus)
     zizmor_findings, rejected = run_zizmor(args.zizmor, args.corpus, files, args.zizmor_output)
     generated = report(zizmor_findings, run_cicdlint(args.corpus, files), args.corpus, files, rejected)
-    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "<!-- generated:start -->\n<!-- generated:end -->\n"
-    text = re.sub(
-        r"(<!-- generated:start -->\n).*?(<!-- generated:end -->)",
-        lambda m: m.group(1) + generated + m.group(2),
-        text,
-        flags=re.S,
-    )
-    REPORT.write_text(text, encoding="utf-8")
+    write_generated(REPORT, generated)
     print(generated)
     return 0
 
