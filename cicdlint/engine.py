@@ -101,6 +101,11 @@ class Context:
     def services(self):
         return self._linted.services
 
+    @property
+    def repo(self):
+        """The document's repository, for cross-file look-ups (`ctx.repo.document(path)`)."""
+        return self._linted.repo
+
     def steps(self):
         """Every step of a workflow's jobs or of a composite action."""
         if self.doc.kind == "workflow":
@@ -146,6 +151,15 @@ class Linted:
         from .model import services_of
 
         return services_of(self.doc)
+
+    @cached_property
+    def repo(self):
+        from . import links
+        from .repository import Repository
+
+        root = links.workflow_repository_root(self.doc.abspath) if self.doc.kind == "workflow" else None
+        root = root or links.repository_root(self.doc.abspath) or self.doc.abspath.resolve().parent
+        return Repository.of(root)
 
 
 @dataclass

@@ -92,6 +92,13 @@ def is_action_path(path: Path) -> bool:
     return path.name in ("action.yml", "action.yaml")
 
 
+def is_dependabot_path(path: Path) -> bool:
+    return path.name in _DEPENDABOT_NAMES and Path(os.path.abspath(path)).parent.name == ".github"
+
+
+_DEPENDABOT_NAMES = ("dependabot.yml", "dependabot.yaml")
+
+
 # --- discovery -------------------------------------------------------------------------------
 
 
@@ -129,11 +136,13 @@ def _walk(top: Path):
             if name not in SKIP_DIRS and not ignores.ignored(os.path.join(absolute, name), is_dir=True)
         )
         in_workflows = os.path.basename(absolute) == "workflows" and os.path.basename(os.path.dirname(absolute)) == ".github"
+        in_github = os.path.basename(absolute) == ".github"
         for name in sorted(filenames):
             lower = name.lower()
             if not (
                 (in_workflows and lower.endswith(_YAML_SUFFIXES))
                 or name in ("action.yml", "action.yaml")
+                or (in_github and name in _DEPENDABOT_NAMES)
                 or lower.endswith(".json")
             ):
                 continue
@@ -342,6 +351,8 @@ def sniff(doc: Document, path: Path, named: bool = True) -> str | None:
         return "workflow" if ("jobs" in root or "on" in root) else None
     if is_action_path(path):
         return "action" if isinstance(root.get("runs"), Map) else None
+    if is_dependabot_path(path):
+        return "dependabot" if ("updates" in root or "version" in root) else None
     if doc.is_json and not named:
         return sniff_ecs(root)
     if "on" in root and "jobs" in root:  # `on` is the string "on" here, never True
@@ -349,6 +360,8 @@ def sniff(doc: Document, path: Path, named: bool = True) -> str | None:
     runs = root.get("runs")
     if isinstance(runs, Map) and "using" in runs:
         return "action"
+    if "version" in root and isinstance(root.get("updates"), Seq):
+        return "dependabot"
     return sniff_ecs(root)
 
 

@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Iterator
 SEVERITIES = ("note", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 CONFIDENCES = ("low", "medium", "high")
-KINDS = ("workflow", "action", "taskdef", "service")
+KINDS = ("workflow", "action", "taskdef", "service", "dependabot")
 
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 

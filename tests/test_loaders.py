@@ -567,6 +567,7 @@ def test_directory_walk_finds_ours_and_skips_the_rest(tmp_path):
     write(tmp_path / "tools" / "pyenv311" / "pyvenv.cfg", "home = /usr/bin\n")  # a virtualenv, any name
     write(tmp_path / "tools" / "pyenv311" / "lib" / "td.json", json.dumps(TASKDEF))
     assert _relative(tmp_path, discover([str(tmp_path)])) == [
+        ".github/dependabot.yml",
         ".github/workflows/ci.yml",
         ".github/workflows/release.YAML",
         "deploy/task-definition.json",
