@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+MULTILINE, IGNORECASE, DOTALL, VERBOSE = re.MULTILINE, re.IGNORECASE, re.DOTALL, re.VERBOSE
+
 _FORWARDED = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "pattern", "flags",
               "groups", "groupindex")
 

@@ -7,7 +7,16 @@ Document or None (missing, outside the root, unreadable, not a file cicdlint und
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from pathlib import Path
+
+from . import lazyre
+
+# `url = git@github.com:owner/name.git`, `https://github.com/owner/name`, in .git/config's origin.
+_ORIGIN_URL = lazyre.compile(
+    r'\[remote "origin"\][^\[]*?\burl\s*=\s*\S*?github\.com[:/]+([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+?)(?:\.git)?/?\s*$',
+    lazyre.MULTILINE,
+)
 
 _REPOSITORIES: dict[str, "Repository"] = {}
 
@@ -37,6 +46,18 @@ class Repository:
         except (OSError, RuntimeError, ValueError):
             return None
         return candidate
+
+    @cached_property
+    def slug(self) -> str | None:
+        """`owner/name` of the repository on GitHub, from the origin remote in `.git/config`."""
+        config = self.root / ".git" / "config"
+        try:
+            if not config.is_file() or config.stat().st_size > 1_000_000:
+                return None
+            match = _ORIGIN_URL.search(config.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return None
+        return match.group(1).lower() if match else None
 
     def exists(self, relative: str) -> bool:
         path = self.path(relative)
