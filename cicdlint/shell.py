@@ -54,6 +54,7 @@ class Command:
     heredoc_quoted: bool = False
     or_fallback: bool = False  # followed by `||`
     group_piped_out: bool = False  # inside `{ ...; } | cmd` (or a loop / subshell piped on)
+    loop_header: str = ""  # "for" / "select": the words are `NAME in ITEMS...`
 
     @property
     def name(self) -> str:
@@ -286,6 +287,8 @@ def parse(script: str) -> list[Command]:
                 line_loop = True
                 current.loop_depth = loop_depth
                 current.line_has_loop = True
+                if word.text in ("for", "select"):
+                    current.loop_header = word.text
                 continue
             if word.text == "done":
                 closed_group = _close_group(groups, "do")
@@ -359,11 +362,26 @@ def strip_wrappers(words: list[Word]) -> list[Word]:
 
 _SUDO_VALUE_OPTIONS = {"-u", "-g", "-h", "-C", "-D", "-p", "-r", "-t", "-U", "--user", "--group"}
 _VAR_REF = lazyre.compile(r"\$(?:\{(#?)([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+# PowerShell: `$env:NAME`, `${env:NAME}` (environment) and `$name` (a script variable).
+_PWSH_REF = lazyre.compile(r"\$(?:\{env:([A-Za-z_][A-Za-z0-9_]*)\}|env:([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))", re.I)
+# cmd: `%NAME%` and delayed `!NAME!`.
+_CMD_REF = lazyre.compile(r"%([A-Za-z_][A-Za-z0-9_]*)%|!([A-Za-z_][A-Za-z0-9_]*)!")
 
 
-def variable_refs(text: str) -> list[tuple[str, int, int, bool]]:
-    """Shell variables expanded in `text`: (name, start, end, is_length) where `${#X}` is a length.
-    Single-quoted parts expand nothing."""
+def variable_refs(text: str, dialect: str = "sh") -> list[tuple[str, int, int, bool]]:
+    """Variables expanded in `text`: (name, start, end, is_length) where `${#X}` is a length.
+    In the "sh" dialect single-quoted parts expand nothing; "pwsh" reads `$env:NAME` (as NAME)
+    and `$name`, "cmd" reads `%NAME%`."""
+    if dialect in ("pwsh", "cmd"):
+        pattern = _PWSH_REF if dialect == "pwsh" else _CMD_REF
+        quoted = [(m.start(), m.end()) for m in re.finditer(r"'[^']*'", text)] if dialect == "pwsh" and "'" in text else []
+        refs = []
+        for match in pattern.finditer(text):
+            if quoted and any(start < match.start() < end for start, end in quoted) and not _inside_double(text, match.start()):
+                continue
+            name = next(group for group in match.groups() if group)
+            refs.append((name, match.start(), match.end(), False))
+        return refs
     refs = []
     quoted_spans = [(m.start(), m.end()) for m in re.finditer(r"'[^']*'", text)] if "'" in text else []
     for match in _VAR_REF.finditer(text):
@@ -436,6 +454,7 @@ def _shift(command: Command, where: list[int]) -> Command:
         heredoc=None if command.heredoc is None else (where[command.heredoc[0]], where[command.heredoc[1]]),
         heredoc_quoted=command.heredoc_quoted,
         or_fallback=command.or_fallback,
+        loop_header=command.loop_header,
     )
 
 
