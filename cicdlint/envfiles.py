@@ -246,8 +246,10 @@ def _data(script: str, command: Command) -> list[Part]:
 _ASSIGN = lazyre.compile(r"""^\s*["']?([A-Za-z_][A-Za-z0-9_-]*)(=|<<)""")
 
 
-def entries(found: list[Write], target: str) -> list[Entry]:
-    """The NAME=value entries written to one command file, in order."""
+def entries(found: list[Write], target: str, unmatched: list[Part] | None = None) -> list[Entry]:
+    """The NAME=value entries written to one command file, in order. Lines of text that are
+    neither an entry nor part of a `NAME<<DELIMITER` block (`echo "$BODY" >> "$GITHUB_OUTPUT"`:
+    whatever the text holds becomes entries) are added to `unmatched` when given."""
     result: list[Entry] = []
     lines: list[tuple[Part, list[Part]]] = []  # a line, and printf arguments its `%s` may take
     for write in found:
@@ -275,6 +277,8 @@ def entries(found: list[Write], target: str) -> list[Entry]:
             continue
         match = _ASSIGN.match(line.text)
         if not match:
+            if unmatched is not None and line.text.strip().strip("\"'"):
+                unmatched.append(line)
             continue
         name, operator = match.group(1), match.group(2)
         value_start = line.start + match.end()
