@@ -184,12 +184,14 @@ class Piece:
 
 class Assignment:
     """`NAME=value` (kind "assign"), `for NAME in ...` ("loop") or `read NAME <<< ...` ("read") in
-    a script: `value` is the assigned text, at `value_offset` in the script."""
+    a script: `value` is the assigned text, at `value_offset` in the script; `conditional` when it
+    may not run (inside `if`, `case` or a loop, or after `&&` / `||`)."""
 
-    __slots__ = ("name", "offset", "value", "value_offset", "kind")
+    __slots__ = ("name", "offset", "value", "value_offset", "kind", "conditional")
 
-    def __init__(self, name: str, offset: int, value: str, value_offset: int, kind: str):
+    def __init__(self, name: str, offset: int, value: str, value_offset: int, kind: str, conditional: bool = False):
         self.name, self.offset, self.value, self.value_offset, self.kind = name, offset, value, value_offset, kind
+        self.conditional = conditional
 
 
 # --- the table of actions ----------------------------------------------------------------------------
@@ -722,6 +724,7 @@ class ScriptFlow:
         self._unmatched: dict = {}
         self._assignments = None
         self._offsets: dict = {}
+        self._cumulative: dict = {}
 
     @property
     def commands(self):
@@ -767,8 +770,8 @@ class ScriptFlow:
         return self._assignments
 
     def assignment(self, name: str, offset: int, strict: bool = False) -> Assignment | None:
-        """The assignment of NAME that is live at `offset`: the last one before it, else (unless
-        strict: a variable used in its own assignment) the last one (a function defined earlier)."""
+        """The last assignment of NAME before `offset`, else (unless strict: a variable used in
+        its own assignment) the last one (a function defined earlier)."""
         found = self.assignments.get(name if self.dialect == "sh" else name.lower())
         if not found:
             return None
@@ -780,11 +783,33 @@ class ScriptFlow:
             return found[position - 1]
         return None if strict else found[-1]
 
+    def live_assignments(self, name: str, offset: int) -> list[Assignment]:
+        """The assignments of NAME that may be live at `offset`, last first (see `variable`)."""
+        found = self.assignments.get(name if self.dialect == "sh" else name.lower())
+        if not found or self.assignment(name, offset, strict=True) is None:
+            return []
+        position = bisect_left(self._offsets[found[0].name], offset)
+        live = []
+        for item in reversed(found[max(0, position - 64) : position]):
+            live.append(item)
+            if not item.conditional:
+                break
+        return live
+
     def variable(self, name: str, offset: int, strict: bool = False) -> Origin:
-        """What `$NAME` (PowerShell `$env:NAME` / `$name`, cmd `%NAME%`) holds at `offset`."""
-        assigned = self.assignment(name, offset, strict)
-        if assigned is not None:
-            return self.flow._memo(("assigned", id(self), assigned.name, assigned.offset), lambda: self._assigned(assigned))
+        """What `$NAME` (PowerShell `$env:NAME` / `$name`, cmd `%NAME%`) holds at `offset`: the
+        assignments that may be live there (the last one before it, and the ones before that
+        while they are conditional, as in `if ...; then X=a; else X=b; fi`), else the environment."""
+        found = self.assignments.get(name if self.dialect == "sh" else name.lower())
+        if found:
+            offsets = self._offsets.get(found[0].name)
+            if offsets is None:
+                offsets = self._offsets[found[0].name] = [item.offset for item in found]
+            position = bisect_left(offsets, offset)
+            if position:
+                return self._live(found, position - 1, name, offset)
+            if not strict:
+                return worst(self._assigned_origin(item) for item in found)
         found = self.flow._env(name, self.step, self.step.job, "step", exact=self.dialect == "sh")
         if found is not None:
             return found
@@ -794,6 +819,27 @@ class ScriptFlow:
         if upper.startswith(("GITHUB_", "RUNNER_", "ACTIONS_")) or upper in SAFE_SHELL_VARIABLES:
             return SAFE
         return Origin("opaque", f"${name}", "a shell variable set outside the script")
+
+    def _live(self, found: list, last: int, name: str, offset: int) -> Origin:
+        """The least trusted origin of the assignments that may be live after found[last]
+        (computed once per assignment, left to right)."""
+        key = ("live", found[0].name)
+        cumulative = self._cumulative.setdefault(key, [])
+        while len(cumulative) <= last:
+            item = found[len(cumulative)]
+            origin = self._assigned_origin(item)
+            if item.conditional and cumulative:
+                previous = cumulative[-1]
+            elif item.conditional:
+                # Nothing assigned it before: the environment's value may be live.
+                previous = self.flow._env(item.name, self.step, self.step.job, "step", exact=self.dialect == "sh")
+            else:
+                previous = None
+            cumulative.append(worse(origin, previous))
+        return cumulative[last]
+
+    def _assigned_origin(self, assigned: Assignment) -> Origin:
+        return self.flow._memo(("assigned", id(self), assigned.name, assigned.offset), lambda: self._assigned(assigned))
 
     def _assigned(self, assigned: Assignment) -> Origin:
         if assigned.kind == "loop":
@@ -934,11 +980,14 @@ _PWSH_ASSIGN = lazyre.compile(r"^\$(?:env:)?([A-Za-z_][A-Za-z0-9_]*)$", lazyre.I
 def _assignments(script: str, commands, dialect: str) -> dict[str, list[Assignment]]:
     found: dict[str, list[Assignment]] = {}
 
+    conditional = False
+
     def add(name: str, offset: int, value: str, value_offset: int, kind: str) -> None:
         key = name if dialect == "sh" else name.lower()
-        found.setdefault(key, []).append(Assignment(name, offset, value, value_offset, kind))
+        found.setdefault(key, []).append(Assignment(name, offset, value, value_offset, kind, conditional or kind == "loop"))
 
     for command in commands:
+        conditional = command.conditional
         words = list(command.assignments)
         if command.name in ("export", "local", "declare", "readonly", "typeset"):
             words += [word for word in command.args if "=" in word.text and not word.text.startswith("-")]

@@ -55,6 +55,7 @@ class Command:
     or_fallback: bool = False  # followed by `||`
     group_piped_out: bool = False  # inside `{ ...; } | cmd` (or a loop / subshell piped on)
     loop_header: str = ""  # "for" / "select": the words are `NAME in ITEMS...`
+    conditional: bool = False  # inside `if`, `case` or a loop, or after `&&` / `||`: it may not run
 
     @property
     def name(self) -> str:
@@ -211,6 +212,8 @@ def parse(script: str) -> list[Command]:
     s = script
     groups: list[tuple[str, int]] = []  # each open `{`, `(`, `do`, `if` and where in `commands` it starts
     closed_group: int | None = None  # the group closed by the current `}` / `)` / `done` / `fi`
+    after_logic = False  # the next command follows `&&` or `||`
+    case_depth = 0
 
     def finish(piped: bool = False, or_fallback: bool = False):
         nonlocal current, piped_in, closed_group
@@ -247,7 +250,8 @@ def parse(script: str) -> list[Command]:
             if lexer.i < lexer.n and s[lexer.i] not in "\n;&|":
                 target = lexer.word()
             if current is None:
-                current = Command([], redirect.start(), redirect.end(), piped_in=piped_in, loop_depth=loop_depth)
+                current = Command([], redirect.start(), redirect.end(), piped_in=piped_in, loop_depth=loop_depth,
+                                  conditional=after_logic or case_depth > 0 or any(kind in ("if", "do") for kind, _ in groups))
             current.redirects.append(Redirect(op, fd, target))
             current.end = lexer.i
             if op in ("<<", "<<-") and target is not None:
@@ -258,6 +262,10 @@ def parse(script: str) -> list[Command]:
         if operator:
             op = operator.group(0)
             lexer.i = operator.end()
+            if op in ("&&", "||"):
+                after_logic = True
+            elif op not in ("|", "|&", "(", ")"):
+                after_logic = False
             if op in ("|", "|&"):
                 finish(piped=True)
             elif op == "||":
@@ -280,7 +288,8 @@ def parse(script: str) -> list[Command]:
             lexer.i += 1
             continue
         if current is None:
-            current = Command([], word.start, word.end, piped_in=piped_in, loop_depth=loop_depth)
+            current = Command([], word.start, word.end, piped_in=piped_in, loop_depth=loop_depth,
+                              conditional=after_logic or case_depth > 0 or any(kind in ("if", "do") for kind, _ in groups))
         if not current.words:
             if word.text in _LOOP_START:
                 loop_depth += 1
@@ -295,8 +304,14 @@ def parse(script: str) -> list[Command]:
                 loop_depth = max(0, loop_depth - 1)
                 current.loop_depth = loop_depth
                 continue
+            if word.text == "case":
+                case_depth += 1
+            elif word.text == "esac":
+                case_depth = max(0, case_depth - 1)
+                continue
             if word.text in ("{", "do", "if"):
                 groups.append((word.text, len(commands)))
+                current.conditional = current.conditional or word.text != "{"
             elif word.text in ("}", "fi"):
                 closed_group = _close_group(groups, "{" if word.text == "}" else "if")
             if word.text in _PREFIX_KEYWORDS or word.text in _CLOSERS:
@@ -455,6 +470,7 @@ def _shift(command: Command, where: list[int]) -> Command:
         heredoc_quoted=command.heredoc_quoted,
         or_fallback=command.or_fallback,
         loop_header=command.loop_header,
+        conditional=command.conditional,
     )
 
 
