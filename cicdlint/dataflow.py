@@ -691,9 +691,9 @@ class _EnvWrites:
         while len(prefix) < count:
             step_index, script, item = records[len(prefix)]
             if key[0] == "*":
-                origin = script.value(item.text, item.start, item.quoted_heredoc)
+                origin = script.value(item.text, item.start, item.quoted_heredoc) if item.kind == "text" else COMPUTED
                 origin = origin.via("a line", f"written whole to $GITHUB_ENV by step {_label(script.step)}, so its text "
-                                    "can set any variable", script.scalar, item.start, item.end - item.start) if origin.untrusted else SAFE
+                                    "can set any variable", script.scalar, item.start, item.end - item.start) if origin.untrusted else None
             else:
                 origin = script.entry_origin(item).via(
                     f"${item.name}" if key[0] == "exact" else f"env.{item.name}",
@@ -703,7 +703,7 @@ class _EnvWrites:
                     (item.parts[-1].end - item.parts[0].start) if item.parts else None,
                 )
             prefix.append(worse(prefix[-1] if prefix else None, origin))
-        return prefix[count - 1]
+        return prefix[count - 1]  # None: only lines that cannot set this variable
 
 
 # --- scripts -------------------------------------------------------------------------------------
@@ -751,7 +751,8 @@ class ScriptFlow:
         return self._unmatched[target]
 
     def unmatched_origins(self, target: str):
-        return [self.value(part.text, part.start, part.quoted_heredoc) for part in self.unmatched(target)]
+        return [self.value(part.text, part.start, part.quoted_heredoc) if part.kind == "text" else COMPUTED
+                for part in self.unmatched(target)]
 
     def entry_origin(self, entry) -> Origin:
         """The least trusted origin of the value of a `NAME=value` entry."""
@@ -890,6 +891,11 @@ class ScriptFlow:
         for start, end, body in substitutions:
             at = offset + start
             shown = value[start:end]
+            field = _event_file_field(body)
+            if field is not None:
+                origin = self.flow._classified("github.event." + field) if field else COMPUTED
+                found.append(Piece(at, offset + end, shown, origin.via(shown, f"github.event.{field}, read from the event payload file ($GITHUB_EVENT_PATH)"), "substitution"))
+                continue
             fetched = fetched_text(shown, self.script)
             if fetched is not None:
                 found.append(Piece(at, offset + end, shown, fetched, "substitution"))
@@ -953,6 +959,20 @@ def _passes_through(body: str) -> bool:
     return True
 
 
+_EVENT_FILE = lazyre.compile(r"\bjq\b[^|;]*?\s['\"]?\.((?:[A-Za-z_][\w]*)(?:\.[A-Za-z_][\w]*|\[\d*\])*)['\"]?")
+
+
+def _event_file_field(body: str) -> str | None:
+    """`jq -r .pull_request.title "$GITHUB_EVENT_PATH"`: the event field a command reads from the
+    event payload file ("" when it reads something we cannot name), or None when it does not."""
+    if "GITHUB_EVENT_PATH" not in body:
+        return None
+    match = _EVENT_FILE.search(body)
+    if match is None:
+        return ""
+    return ".".join("*" if part.startswith("[") else part for part in match.group(1).replace("[", ".[").split(".") if part)
+
+
 def fetched_text(value: str, script: str) -> Origin | None:
     """Text a command substitution fetches that an outsider writes: a pull request's or an
     issue's title or body read with `gh` / `jq`, a commit message read with `git log --format=%s`."""
@@ -986,6 +1006,7 @@ def _assignments(script: str, commands, dialect: str) -> dict[str, list[Assignme
         key = name if dialect == "sh" else name.lower()
         found.setdefault(key, []).append(Assignment(name, offset, value, value_offset, kind, conditional or kind == "loop"))
 
+    previous = None
     for command in commands:
         conditional = command.conditional
         words = list(command.assignments)
@@ -1002,12 +1023,17 @@ def _assignments(script: str, commands, dialect: str) -> dict[str, list[Assignme
             items = command.words[2:] if len(command.words) > 1 and command.words[1].text == "in" else []
             if items:
                 add(variable.text, variable.start, script[items[0].start : items[-1].end], items[0].start, "loop")
-        if command.name == "read":
-            names = [word for word in command.args if not word.text.startswith("-")]
+        if command.name in ("read", "readarray", "mapfile"):
+            names = _read_names(command)
             source = next((redirect.target for redirect in command.redirects if redirect.op == "<<<" and redirect.target), None)
-            if names and source is not None:
-                for word in names:
-                    add(word.text, word.start, source.text, source.start, "read")
+            if source is not None:
+                value, value_offset = source.text, source.start
+            elif command.piped_in and previous is not None and previous.piped_out and previous.name in ("echo", "printf"):
+                value, value_offset = script[previous.start : previous.end], previous.start  # `echo "$X" | read Y`
+            else:
+                value, value_offset = "$(read)", command.start  # stdin: computed
+            for word in names:
+                add(word.text, word.start, value, value_offset, "read")
         if dialect == "pwsh" and len(command.words) >= 3 and command.words[1].text == "=":
             match = _PWSH_ASSIGN.match(command.words[0].text)
             if match:
@@ -1018,4 +1044,32 @@ def _assignments(script: str, commands, dialect: str) -> dict[str, list[Assignme
             if word is not None and "=" in word.value:
                 name, _, value = unquote(word.text).partition("=")
                 add(name, word.start, value, word.end - len(value), "assign")
+        previous = command
     return found
+
+
+_READ_OPTIONS_WITH_VALUE = {
+    "read": frozenset(("-p", "-d", "-n", "-N", "-t", "-u", "-i")),
+    "readarray": frozenset(("-d", "-n", "-O", "-s", "-u", "-C", "-c")),
+    "mapfile": frozenset(("-d", "-n", "-O", "-s", "-u", "-C", "-c")),
+}
+
+
+def _read_names(command) -> list:
+    """The variables `read` / `readarray` / `mapfile` assign."""
+    names, skip = [], False
+    for word in command.args:
+        if skip:
+            skip = False
+        elif word.text in _READ_OPTIONS_WITH_VALUE[command.name]:
+            skip = True
+        elif word.text.startswith("-"):
+            continue
+        elif _NAME.match(word.text):
+            names.append(word)
+    if command.name in ("readarray", "mapfile"):
+        return names[-1:] or []
+    return names
+
+
+_NAME = lazyre.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

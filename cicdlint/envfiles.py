@@ -266,14 +266,17 @@ def entries(found: list[Write], target: str, unmatched: list[Part] | None = None
                 pos += len(line) + 2
             continue
         for part in write.parts:
-            if part.kind == "text":
-                lines.append((part, []))
+            lines.append((part, []))  # a file's or a command's output: a block's content, or lines of its own
     index = 0
     while index < len(lines):
         line, extra = lines[index]
         index += 1
         if line.kind.startswith("legacy:"):
             result.append(Entry(target, line.kind.split(":", 1)[1], extra))
+            continue
+        if line.kind != "text":
+            if unmatched is not None:
+                unmatched.append(line)
             continue
         match = _ASSIGN.match(line.text)
         if not match:
@@ -292,7 +295,7 @@ def entries(found: list[Write], target: str, unmatched: list[Part] | None = None
         while index < len(lines):
             current, more = lines[index]
             index += 1
-            if current.text.strip().strip("\"'") == delimiter_text:
+            if current.kind == "text" and current.text.strip().strip("\"'") == delimiter_text:
                 break
             block.append(current)
             block.extend(more)
