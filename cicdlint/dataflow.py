@@ -399,10 +399,11 @@ class DataFlow:
             return Origin("opaque", f"env.{name}", "an environment variable set at run time")
         return found
 
-    def _env(self, name: str, step, job, stage: str, exact: bool) -> Origin | None:
-        """None when nothing in the document sets the variable."""
+    def _env(self, name: str, step, job, stage: str, exact: bool, shown: str = "") -> Origin | None:
+        """None when nothing in the document sets the variable. `shown`: how the hop names it
+        ("$NAME", "$env:NAME", "%NAME%"; default `env.NAME`, or `$NAME` when exact)."""
         job = job if job is not None else (step.job if step is not None else None)
-        what = f"${name}" if exact else f"env.{name}"
+        what = shown or (f"${name}" if exact else f"env.{name}")
         if step is not None and stage == "step":
             own = _lookup(env_vars(step.node.get("env"), "step"), name, exact)
             if own is not None:
@@ -421,6 +422,15 @@ class DataFlow:
         return found
 
     def _env_value(self, variable, what: str, job, step) -> Origin:
+        # Name the variable as the environment spells it (`env.title` reads TITLE).
+        if what.startswith("env."):
+            what = f"env.{variable.name}"
+        elif what.startswith("$env:"):
+            what = f"$env:{variable.name}"
+        elif what.startswith("%"):
+            what = f"%{variable.name}%"
+        else:
+            what = f"${variable.name}"
         node = variable.value
         how = f"set in the {variable.level}'s `env:`"
         if not isinstance(node, Scalar):
@@ -811,7 +821,7 @@ class ScriptFlow:
                 return self._live(found, position - 1, name, offset)
             if not strict:
                 return worst(self._assigned_origin(item) for item in found)
-        found = self.flow._env(name, self.step, self.step.job, "step", exact=self.dialect == "sh")
+        found = self.flow._env(name, self.step, self.step.job, "step", exact=self.dialect == "sh", shown=self._shown(name))
         if found is not None:
             return found
         upper = name.upper() if self.dialect != "sh" else name
@@ -820,6 +830,9 @@ class ScriptFlow:
         if upper.startswith(("GITHUB_", "RUNNER_", "ACTIONS_")) or upper in SAFE_SHELL_VARIABLES:
             return SAFE
         return Origin("opaque", f"${name}", "a shell variable set outside the script")
+
+    def _shown(self, name: str) -> str:
+        return {"pwsh": f"$env:{name}", "cmd": f"%{name}%"}.get(self.dialect, f"${name}")
 
     def _live(self, found: list, last: int, name: str, offset: int) -> Origin:
         """The least trusted origin of the assignments that may be live after found[last]
@@ -833,7 +846,8 @@ class ScriptFlow:
                 previous = cumulative[-1]
             elif item.conditional:
                 # Nothing assigned it before: the environment's value may be live.
-                previous = self.flow._env(item.name, self.step, self.step.job, "step", exact=self.dialect == "sh")
+                previous = self.flow._env(item.name, self.step, self.step.job, "step", exact=self.dialect == "sh",
+                                          shown=self._shown(item.name))
             else:
                 previous = None
             cumulative.append(worse(origin, previous))
@@ -850,7 +864,7 @@ class ScriptFlow:
         else:
             how = "assigned in the script"
         origin = self.value(assigned.value, assigned.value_offset, before=assigned.offset)
-        return origin.via(f"${assigned.name}", how, self.scalar, assigned.offset, max(1, assigned.value_offset - assigned.offset + len(assigned.value)))
+        return origin.via(f"${assigned.name}" if self.dialect != "cmd" else f"%{assigned.name}%", how, self.scalar, assigned.offset, max(1, assigned.value_offset - assigned.offset + len(assigned.value)))
 
     # --- values ---------------------------------------------------------------------------------
 

@@ -370,7 +370,9 @@ def _kind(language: str, where: str) -> str:
 
 def _fix(single: str | None, origin: Origin, body: str, language: str, where: str) -> str:
     if single is not None and single.startswith("env.") and where == "run":
-        return f"Use {_use(language, single.split('.', 1)[1])} in the script instead of ${{{{ {body} }}}}"
+        # The variable as the environment spells it (`env.title` reads TITLE; the shell does not).
+        defined = origin.hops[0].what if origin.hops and origin.hops[0].what.lower() == single.lower() else single
+        return f"Use {_use(language, defined.split('.', 1)[1])} in the script instead of ${{{{ {body} }}}}"
     if single in RUNNER_VARIABLES and language in ("shell", "pwsh") and where == "run":
         name = RUNNER_VARIABLES[single]
         return f"Use {_use(language, name)} (set by the runner) instead of expanding {single} in the script"
