@@ -531,6 +531,17 @@ class DataFlow:
         multiline = any(word in name.lower() for word in ("body", "json", "string", "data"))
         return Origin(level, what, reason, who=who, multiline=multiline, events=carriers)
 
+    def changed_file_names(self, command: str) -> Origin:
+        """`$(git diff --name-only ...)`: file names, which whoever opens a pull request chooses."""
+        level = "untrusted"
+        if self.triggers is not None and "workflow_call" not in self.triggers and not any(
+            event in PULL_REQUEST_FILE_EVENTS for event in self.triggers
+        ):
+            level = "unknown"  # the names of pushed commits' files: people with write access chose them
+        return Origin(level, f"the file names `{command}` prints", "file names of a change",
+                      who=f"Whoever opens a pull request chooses the file names `{command}` prints",
+                      events=PULL_REQUEST_FILE_EVENTS)
+
     def _job(self, job_id: str):
         if self.workflow is None:
             return None
@@ -910,6 +921,9 @@ class ScriptFlow:
                 origin = self.flow._classified("github.event." + field) if field else COMPUTED
                 found.append(Piece(at, offset + end, shown, origin.via(shown, f"github.event.{field}, read from the event payload file ($GITHUB_EVENT_PATH)"), "substitution"))
                 continue
+            if _prints_changed_names(body):
+                found.append(Piece(at, offset + end, shown, self.flow.changed_file_names(shown), "substitution"))
+                continue
             fetched = fetched_text(shown, self.script)
             if fetched is not None:
                 found.append(Piece(at, offset + end, shown, fetched, "substitution"))
@@ -960,10 +974,15 @@ def _passes_through(body: str) -> bool:
     if not commands or len(commands) > 6:
         return False
     first = commands[0]
-    if first.name not in ("echo", "printf") and not (first.name in ("cat", "jq", "yq", "tr", "cut", "sed", "awk", "head", "tail") and any(r.op == "<<<" for r in first.redirects)):
+    if first.name not in ("echo", "printf", "basename", "dirname") and not (first.name in ("cat", "jq", "yq", "tr", "cut", "sed", "awk", "head", "tail") and any(r.op == "<<<" for r in first.redirects)):
         return False
-    for command in commands[1:]:
-        if not command.piped_in and command is not commands[0]:
+    return _filters_pass(commands[1:])
+
+
+def _filters_pass(commands) -> bool:
+    """Are these piped commands filters that pass text on (not a count, not a sanitiser)?"""
+    for command in commands:
+        if not command.piped_in:
             return False
         name = command.name.rsplit("/", 1)[-1]
         if name not in PASS_THROUGH:
@@ -973,6 +992,28 @@ def _passes_through(body: str) -> bool:
     return True
 
 
+def _prints_changed_names(body: str) -> bool:
+    """Is a command substitution `git diff --name-only ...` (or `gh pr diff --name-only`), perhaps
+    piped through filters?"""
+    if not _CHANGED_NAMES.search(body):
+        return False
+    commands = parse(body)
+    if not commands or len(commands) > 8:
+        return False
+    first = commands[0]
+    if first.name not in ("git", "gh") or not _CHANGED_NAMES.search(body[first.start : first.end]):
+        return False
+    rest = [command for command in commands[1:] if not (command.name == "true" or command.name == ":")]
+    return _filters_pass(rest)
+
+
+# Commands that print the names of the files a change touches.
+_CHANGED_NAMES = lazyre.compile(
+    r"\bgit\s+(?:diff|diff-tree|show|log)\b[^|;]*--name-(?:only|status)\b|\bgh\s+pr\s+(?:diff\b[^|;]*--name-only|view\b[^|;]*--json\s+files)"
+)
+# Events in which those are the names of a pull request's files.
+PULL_REQUEST_FILE_EVENTS = ("pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment",
+                            "issue_comment", "workflow_run")
 _EVENT_FILE = lazyre.compile(r"\bjq\b[^|;]*?\s['\"]?\.((?:[A-Za-z_][\w]*)(?:\.[A-Za-z_][\w]*|\[\d*\])*)['\"]?")
 
 

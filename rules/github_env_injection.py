@@ -41,14 +41,20 @@ _PR_REF = lazyre.compile(
 def check(doc, ctx):
     """## What it does
     Finds `run:` scripts that write text an outsider controls to `$GITHUB_ENV` or
-    `$GITHUB_PATH` (`>>`, `>`, `| tee -a`, a `{ ...; } >> "$GITHUB_ENV"` group, PowerShell's
-    `>> $env:GITHUB_ENV` and `Add-Content`):
+    `$GITHUB_PATH`: `>>` / `>` (also to a variable that holds the file's name, as after
+    `F=$GITHUB_ENV`), `| tee -a`, `tee -a ... <<<`, `printf ... >>`, a `{ ...; } >> "$GITHUB_ENV"`
+    group, PowerShell's `>> $env:GITHUB_ENV`, `Add-Content`, `Set-Content` and
+    `Out-File -Append`, and cmd's `>> %GITHUB_ENV%`:
 
     - `${{ }}` of an untrusted context (`github.event.issue.body`, `github.event.pull_request.title`,
-      `github.head_ref`, `github.event.head_commit.message` ...) in the written text;
-    - a shell variable that holds such text: `$TITLE` with `env: TITLE: ${{
-      github.event.pull_request.title }}` (step, job or workflow level), a variable assigned in the
-      script from such an expression, `$GITHUB_HEAD_REF`, or a title or body fetched with
+      `github.head_ref`, `github.event.head_commit.message` ...) in the written text, also
+      through `env:`, matrix values, step and job outputs (followed like `template-injection`
+      does);
+    - a variable that holds such text: `$TITLE` (PowerShell `$env:TITLE`, cmd `%TITLE%`) with
+      `env: TITLE: ${{ github.event.pull_request.title }}` (step, job or workflow level, or
+      written to `$GITHUB_ENV` by an earlier step), a variable assigned in the script from such a
+      value (`T="$TITLE"`, `read`, a loop, `$(echo "$TITLE" | cut ...)`), `$GITHUB_HEAD_REF`, a
+      field of `$GITHUB_EVENT_PATH` read with `jq`, or a title or body fetched with
       `gh pr view --json` / `jq '.title'`;
     - in a privileged workflow (`pull_request_target`, `workflow_run`, `issue_comment` ...) that
       downloads another run's artifacts (`actions/download-artifact` with `run-id`,
@@ -57,6 +63,8 @@ def check(doc, ctx):
       `echo "PR=$(cat pr/NUMBER)" >> "$GITHUB_ENV"`, also through a variable (medium
       confidence).
 
+    Only text that one of the workflow's triggers can deliver is reported (an issue's title in a
+    workflow that no issue event starts is empty).
     Text that cannot hold a line break (a title, a branch name) written after `NAME=` is reported
     with medium confidence: it sets that variable's value but cannot add other variables. A
     multi-line value written as `NAME<<$DELIMITER` with a random delimiter is not reported.

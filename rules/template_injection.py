@@ -51,28 +51,42 @@ NO_ENV_LANGUAGES = ("template", "yq")
 def check(doc, ctx):
     """## What it does
     Finds `${{ }}` expressions whose text an outsider controls, expanded into code: `run:`
-    scripts (workflows and composite actions), the `script:` of `actions/github-script` (and the
-    code inputs of `azure/cli`, `azure/powershell`, `amadevus/pwsh-script`,
-    `jannekem/run-python-script-action`, `cardinalby/js-eval-action`) and the `script:` of SSH
-    deploy actions such as `appleboy/ssh-action`.
+    scripts (workflows and composite actions), the script of SSH deploy actions such as
+    `appleboy/ssh-action`, and the inputs of popular actions that run or evaluate their input as
+    code (`actions/github-script` `script`, `azure/cli` and `azure/powershell` `inlineScript`,
+    `addnab/docker-run-action` `run` and `options`, `mikefarah/yq` `cmd`,
+    `uraimo/run-on-arch-action` `run`, `nick-fields/retry` `command`,
+    `jannekem/run-python-script-action` `script`, `tibdex/backport` templates and more: the
+    table is `cicdlint/data/action-dataflow.json`).
 
     - Error: a context anyone can set, such as `github.event.issue.title`,
       `github.event.pull_request.body`, `github.event.comment.body`, `github.head_ref` or
-      `github.event.head_commit.message`, also through `format()`, `join()`, `toJSON()` or `||`.
-      One hop is followed where it is clear: `${{ env.NAME }}` when `NAME` is set (step, job or
-      workflow `env:`, or `$GITHUB_ENV` in an earlier step) from such a context,
-      `${{ steps.ID.outputs.NAME }}` when step `ID` writes the output from one, and
-      `${{ needs.JOB.outputs.NAME }}` through the job's outputs. Medium confidence when only
-      `pull_request` events deliver the text (a fork's run has no secrets); not reported when
-      none of the workflow's triggers delivers it (the value is empty).
+      `github.event.head_commit.message` (in any case: `GitHub.Event.Issue.Title`,
+      `github['event']['issue']['title']`), also through `format()`, `join()`, `toJSON()` or
+      `||`, and such text carried by another value, followed to where it is set:
+      `${{ env.NAME }}` (workflow, job or step `env:`, or `$GITHUB_ENV` written by an earlier
+      step), `${{ matrix.KEY }}` (a matrix built with `fromJSON()` or with expressions in its
+      values or `include`), `${{ steps.ID.outputs.NAME }}` (written to `$GITHUB_OUTPUT` with
+      `>>`, `tee -a`, `printf` or `::set-output`, or an output of an action that copies its input
+      or returns an outsider's text, such as `peter-evans/find-comment`'s `comment-body`),
+      `${{ needs.JOB.outputs.NAME }}`, and the shell variables of the script that writes them
+      (`T="$TITLE"; echo "title=$T" >> "$GITHUB_OUTPUT"`, loops, `read`, `$(echo "$T" | cut ...)`,
+      `jq` on `$GITHUB_EVENT_PATH`). The message names the path (`${{ env.TITLE }}` holds
+      github.event.issue.title, env.TITLE is set in the job's `env:`). Medium confidence through
+      step and job outputs and matrices, and when only `pull_request` events deliver the text (a
+      fork's run has no secrets); not reported when none of the workflow's triggers delivers it
+      (the value is empty).
     - Note (low confidence): other text that is not constant: workflow and action inputs
       (`inputs.*`, `github.event.inputs.*`) except inputs of type `boolean`, `number` and
       `choice` (a `choice` under `workflow_dispatch` that `workflow_call` declares as a string
       is reported: a caller passes any text), `repository_dispatch` payloads, branch and tag names (`github.ref_name`),
-      release and label text, step and job outputs not traced to a constant.
+      release and label text, and values traced to one of these.
 
-    Contexts with a fixed format (SHAs, ids, numbers, `github.repository`, logins) and
-    expressions that only compare (`${{ github.event.issue.title == 'bug' }}`) are not reported.
+    Contexts with a fixed format (SHAs, ids, numbers, `github.repository`, logins), values
+    traced to constants or passed through a filter that keeps only safe characters
+    (`tr -cd '[:alnum:]'`), values computed at run time that cannot be traced (reported as notes
+    with the `report-untraced` option) and expressions that only compare
+    (`${{ github.event.issue.title == 'bug' }}`) are not reported.
     Passing a value through `env:` and using it as `"$VAR"` in the script is the fix, so shell
     variables are never reported here.
 
