@@ -63,6 +63,7 @@ class Document:
         self.scan_root = scan_root  # the scanned root the file was read under (None: not checked)
         self.digest = ""  # content hash, for the result cache
         self.not_read: str | None = None  # why the reader refused the file (an `unreadable-file` finding)
+        self.quiet = False  # refused, but reported as a warning only (a walked *.json)
         self._lines = None
 
     @property
@@ -261,9 +262,8 @@ def load(path: Path, display: str, named: bool, root: str | None = None) -> Docu
     walked_json = not named and path.suffix.lower() == ".json"
     data = read_bytes(str(path), root)
     if isinstance(data, Refusal):
-        if walked_json:
-            return None
         doc.not_read = data.message
+        doc.quiet = walked_json  # it may not be an ECS file at all: a warning, not a finding
         return doc
     if walked_json and not _ECS_HINT.search(data):
         return None  # a walked JSON file that cannot be an ECS file (package.json, tsconfig.json...)
