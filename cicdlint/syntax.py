@@ -209,7 +209,7 @@ class Validator:
                 elif index == 3 and segments[0] == "on" and parent in ("inputs", "outputs", "secrets"):
                     noun = {"inputs": "input", "outputs": "output", "secrets": "secret"}[parent]
                     best = (f"{noun} '{segment}' of {grand}", index + 1)
-                elif index == 2 and segments[0] == "on" and grand == "schedule":
+                elif index == 2 and segments[0] == "on" and parent == "schedule" and isinstance(segment, int):
                     best = (f"entry {segment + 1} of 'schedule'", index + 1)
                 elif job and isinstance(segment, int) and parent in ("steps", "parallel"):
                     steps_of = (best[0] if parent == "parallel" else job)
@@ -310,7 +310,7 @@ class Validator:
                 return None
             for alternative, resolved, _ in scalars:
                 if self.accepts(node, resolved):
-                    return None
+                    return alternative if resolved.__class__ is dict and "number" in resolved else None
             if len(scalars) == 1 and len(alternatives) == 1:
                 return scalars[0][0]
             # None fits: when the scalars are enums, say which values are allowed.
@@ -363,7 +363,7 @@ class Validator:
         if node.__class__ is not Scalar:
             self.wrong(node, {"one-of": [definition, *others]}, path, expr_ok)
             return
-        expected = _quote_list(allowed)
+        expected = _quote_list(allowed) if len(allowed) <= 12 else f"one of the {len(allowed)} values GitHub accepts"
         if others:
             expected += " or " + " or ".join(self.expected(other) for other in others)
         message = f"{self.subject(path)} must be {expected}, not {shown(node)}"
@@ -605,8 +605,9 @@ _MISSING_HELP = {
     "using": "say how it runs ('using: composite', 'docker' or 'node20')",
     "main": "name the JavaScript file it runs (e.g. 'main: dist/index.js')",
     "shell": "composite action steps must say which shell runs 'run' (e.g. 'shell: bash')",
-    "name": "give it a name",
-    "description": "describe what it does",
+    ("'environment'", "name"): "name the environment (e.g. 'name: production')",
+    ("the action", "name"): "give the action a name (GitHub's documentation and the Marketplace require one)",
+    ("the action", "description"): "describe what the action does (GitHub's documentation and the Marketplace require it)",
     "image-name": "name the image to save",
 }
 
@@ -616,7 +617,7 @@ def _missing_message(validator: Validator, definition: dict, path, name: str) ->
     if definition.get("missing") == "run" or name == "run":
         return (f"{subject} has neither 'run' nor 'uses': add the script to run ('run:') or the action to use "
                 "('uses:')")
-    help_text = _MISSING_HELP.get(name)
+    help_text = _MISSING_HELP.get((definition.get("noun"), name)) or _MISSING_HELP.get(name)
     message = f"{subject} has no '{name}'"
     return f"{message}: {help_text}" if help_text else message
 

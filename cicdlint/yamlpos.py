@@ -43,6 +43,32 @@ class _Composer(Loader):
         pass
 
 
+class _RedefiningComposer(yaml.SafeLoader):
+    """The pure-Python composer, for a document that re-defines an anchor: YAML allows it (an
+    alias refers to the latest definition), PyYAML's composers refuse it. Used only for such
+    documents, as it is several times slower than libyaml."""
+
+    resolve = _Composer.resolve
+    descend_resolver = _Composer.descend_resolver
+    ascend_resolver = _Composer.ascend_resolver
+
+    def compose_node(self, parent, index):
+        if not self.check_event(yaml.AliasEvent):
+            anchor = self.peek_event().anchor
+            if anchor is not None:
+                self.anchors.pop(anchor, None)  # a re-definition replaces the earlier one
+        return super().compose_node(parent, index)
+
+
+def _compose_raw(text: str):
+    try:
+        return yaml.compose(text, Loader=_Composer)
+    except yaml.MarkedYAMLError as error:
+        if error.context != "found duplicate anchor; first occurrence":
+            raise
+    return yaml.compose(text, Loader=_RedefiningComposer)
+
+
 _INT = lazyre.compile(r"[-+]?(0|[1-9][0-9]*)$")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
@@ -324,7 +350,7 @@ def compose(text: str) -> Composed:
     Positions come from the composer's character offsets; line and column are computed from
     them here, so the caret of an error and the span of a node count lines the same way."""
     try:
-        raw = yaml.compose(text, Loader=_Composer)
+        raw = _compose_raw(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = _yaml_error_message(error)

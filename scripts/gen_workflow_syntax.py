@@ -633,7 +633,7 @@ def overlay_action(defs: dict) -> dict:
     defs["runs-node"]["checks"] = ["pre-post"]  # pre-if needs pre, post-if needs post (actionlint)
     docker = defs["runs-docker"]["map"]
     docker["args"] = {"seq": expr("string")}
-    docker["env"] = expr({"map": {}, "values": "string", "noun": "'env'"})
+    docker["env"] = expr({"map": {}, "values": "string", "noun": "'env'", "what": "a map of variable names to values"})
     defs.pop("pre-if", None)
     defs.pop("post-if", None)
 
@@ -641,9 +641,9 @@ def overlay_action(defs: dict) -> dict:
     # runner's action_yaml.json; SchemaStore has one map for both and does not require shell).
     keys = defs["composite-step-keys"]["map"]
     for key in ("name", "if", "run", "shell", "working-directory", "with"):
-        keys[key] = expr("string") if key != "with" else expr({"map": {}, "values": "string", "noun": "'with'"})
+        keys[key] = expr("string") if key != "with" else expr({"map": {}, "values": "string", "noun": "'with'", "what": "a map of input names to values"})
     keys["continue-on-error"] = expr("boolean")
-    keys["env"] = expr({"map": {}, "values": "string", "noun": "'env'"})
+    keys["env"] = expr({"map": {}, "values": "string", "noun": "'env'", "what": "a map of variable names to values"})
     keys["id"] = "non-empty-string"
     keys["uses"] = "non-empty-string"
     both = "a step either runs a script ('run') or an action ('uses'), not both: split it into two steps"
