@@ -16,7 +16,6 @@ filter patterns, cron, job ids and the needs graph, matrix contents, runner labe
 """
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,12 +38,15 @@ _NUMBER = lazyre.compile(
 )
 _LOOSE_NUMBER = lazyre.compile(r"\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
 _EVENTS_DOC = "https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows"
-MAX_DISPATCH_INPUTS = 25  # GitHub's limit (raised from 10 in December 2025)
+MAX_DISPATCH_INPUTS = 25
+_ALTERNATIVES: dict = {}  # id(one-of definition) -> (definition, flattened alternatives)  # GitHub's limit (raised from 10 in December 2025)
 
 
 @lru_cache(maxsize=None)
 def spec(kind: str) -> dict:
     """The spec of a kind ("workflow" or "action"), read once."""
+    import json  # not at import time: the json module compiles regexes
+
     with open(_DATA / _FILES[kind], encoding="utf-8") as handle:
         return json.load(handle)
 
@@ -167,11 +169,15 @@ class Validator:
         self.found: list[SyntaxIssue] = []
         self._seen: set = set()
         self._checks: list = []
+        self._reported: set[int] = set()  # keys already reported (a misspelt switch key)
+        self._assumed: set = set()  # (map, key) taken as present: the key is misspelt in the map
 
     # Reporting ----------------------------------------------------------------------------
 
-    def report(self, rule: str, node, message: str, severity: str | None = None) -> None:
-        key = (rule, id(node), message)
+    def report(self, rule: str, node, message: str, severity: str | None = None, about: str = "") -> None:
+        """One finding per rule, node and `about` (the missing key's name): a node reached
+        again through an alias is reported once, where it was first reached (in document order)."""
+        key = (rule, id(node), about)
         if key not in self._seen:
             self._seen.add(key)
             self.found.append(SyntaxIssue(rule, node, message, severity))
@@ -262,7 +268,8 @@ class Validator:
             elif "seq" in definition:
                 if node.__class__ is Seq:
                     item = definition["seq"]
-                    for index, child in enumerate(node.items):
+                    for index in range(len(node.items) - 1, -1, -1):  # popped in document order
+                        child = node.items[index]
                         push((child, item, (path, index), expr_ok, child))
                 elif not _is_null(node) or definition.get("min"):
                     self.wrong(node, definition, path, expr_ok)
@@ -279,7 +286,11 @@ class Validator:
         return self.found
 
     def alternatives(self, definition: dict, expr: bool = False) -> list:
-        """The alternatives of a one-of, nested one-ofs flattened: [(ref, resolved, expr)]."""
+        """The alternatives of a one-of, nested one-ofs flattened: [(ref, resolved, expr)]
+        (computed once per definition: the spec is read once per process)."""
+        cached = _ALTERNATIVES.get(id(definition))
+        if cached is not None and not expr:
+            return cached[1]
         flat = []
         expr = expr or bool(definition.get("expr"))
         for alternative in definition["one-of"]:
@@ -288,6 +299,8 @@ class Validator:
                 flat.extend(self.alternatives(resolved, expr))
             else:
                 flat.append((alternative, resolved, expr or (resolved.__class__ is dict and bool(resolved.get("expr")))))
+        if not expr:
+            _ALTERNATIVES[id(definition)] = (definition, flat)  # keeps the definition alive: ids stay unique
         return flat
 
     def choose(self, node, definition: dict, path, expr_ok: bool):
@@ -384,7 +397,7 @@ class Validator:
         keys = definition["map"]
         values = definition.get("values")
         expression_key = False
-        for key, value in node.pairs:
+        for key, value in reversed(node.pairs):  # pushed in reverse: popped in document order
             if key.__class__ is not Scalar:
                 continue
             name = key.value
@@ -395,14 +408,17 @@ class Validator:
             if ref is None:
                 ref = values
                 if ref is None:
-                    self.unexpected(key, name, definition, path)
+                    if id(key) not in self._reported:
+                        self.unexpected(key, name, definition, path)
                     continue
+            if ref == "any" or (ref == "string" and value.__class__ is Scalar):
+                continue  # nothing to check: skip the stack
             push((value, ref, (path, name), expr_ok, key))
         if definition.get("min") and not node.pairs and not expression_key:
             self.report(INVALID_VALUE, _key_of(self, path) or node, f"{self.subject(path)} is empty: {definition['min']}")
         if definition.get("required") and not expression_key:
             for name in definition["required"]:
-                if name not in node:
+                if name not in node and (id(node), name) not in self._assumed:
                     self.missing(owner, definition, path, name)
         for check in definition.get("checks", ()):
             self._checks.append((check, node, path))
@@ -416,10 +432,36 @@ class Validator:
             if key.__class__ is Scalar and key.value in cases:
                 push((node, cases[key.value], path, expr_ok, owner))
                 return
+        # No key says which kind it is: a misspelt one (`use:`, `Run:`) most likely does.
+        otherwise = definition.get("otherwise")
+        settled = otherwise is not None and any(name in node for name in self.resolve(otherwise).get("required", ()))
+        if not settled:
+            for key, _ in node.pairs:
+                if key.__class__ is not Scalar or key.value in self._keys_of_cases(definition):
+                    continue
+                meant = did_you_mean(key.value, cases)
+                if meant:
+                    self.unexpected(key, key.value, {"map": dict.fromkeys(cases)}, path)
+                    self._reported.add(id(key))
+                    self._assumed.add((id(node), meant))
+                    push((node, cases[meant], path, expr_ok, owner))
+                    return
         if "otherwise" in definition:
             push((node, definition["otherwise"], path, expr_ok, owner))
             return
         self.missing(owner, definition, path, definition.get("missing") or definition["switch"][0][0])
+
+    def _keys_of_cases(self, definition: dict) -> set:
+        """Every key some case of a switch takes (never read as a misspelling of another)."""
+        keys = definition.get("_keys")
+        if keys is None:
+            keys = set()
+            for _, ref in definition["switch"]:
+                keys.update(self.resolve(ref).get("map", ()))
+            if "otherwise" in definition:
+                keys.update(self.resolve(definition["otherwise"]).get("map", ()))
+            definition["_keys"] = keys
+        return keys
 
     def switch_value(self, node, definition: dict, path, expr_ok: bool, owner, push) -> None:
         if node.__class__ is not Map:
@@ -486,7 +528,7 @@ class Validator:
 
     def missing(self, owner, definition: dict, path, name: str) -> None:
         severity = "warning" if name in definition.get("warn-required", ()) else None
-        self.report(MISSING_KEY, owner, _missing_message(self, definition, path, name), severity)
+        self.report(MISSING_KEY, owner, _missing_message(self, definition, path, name), severity, about=name)
 
     def wrong(self, node, expected, path, expr_ok: bool) -> None:
         """A value of the wrong type or shape."""
