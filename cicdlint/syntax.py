@@ -122,6 +122,8 @@ def shown(node) -> str:
 
 def _quote_list(values, limit: int = 10) -> str:
     values = [f"'{value}'" for value in values]
+    if not values:
+        return "nothing"
     if len(values) > limit:
         return ", ".join(values[:limit]) + ", ..."
     if len(values) == 1:
@@ -271,7 +273,7 @@ class Validator:
                     for index in range(len(node.items) - 1, -1, -1):  # popped in document order
                         child = node.items[index]
                         push((child, item, (path, index), expr_ok, child))
-                elif not _is_null(node) or definition.get("min"):
+                elif not (_is_null(node) and definition.get("nullable")):
                     self.wrong(node, definition, path, expr_ok)
             elif "switch" in definition:
                 self.switch(node, definition, path, expr_ok, owner, push)
@@ -389,10 +391,11 @@ class Validator:
 
     def mapping(self, node, definition: dict, path, expr_ok: bool, owner, push) -> None:
         if node.__class__ is not Map:
-            if not _is_null(node) or definition.get("min"):
-                self.wrong(node, definition, path, expr_ok)
+            if not (_is_null(node) and definition.get("nullable")):
+                self.wrong(node, definition, path, expr_ok)  # GitHub refuses an empty value here
             elif definition.get("required") and owner is not node:
-                self.missing(owner, definition, path, definition["required"][0])
+                for name in definition["required"]:
+                    self.missing(owner, definition, path, name)
             return
         keys = definition["map"]
         values = definition.get("values")
@@ -683,7 +686,7 @@ def _check_input_default(validator: Validator, node: Map, path) -> None:
         options = node.get("options")
         if isinstance(options, Seq):
             values = [item.value for item in options.items if isinstance(item, Scalar)]
-            if len(values) == len(options.items) and default.value not in values:
+            if values and len(values) == len(options.items) and default.value not in values:
                 message = f"{subject} must be one of its options ({_quote_list(values)}), not {shown(default)}"
                 suggestion = did_you_mean(default.value, values)
                 if suggestion:

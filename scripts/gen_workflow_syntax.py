@@ -376,9 +376,16 @@ def overlay_workflow(defs: dict) -> dict:
     defs["call-secret"] = {"one-of": ["null", {**defs["call-secret"], "noun": "secret"}]}
     for part in ("inputs", "outputs", "secrets"):
         call_map["map"][part]["noun"] = f"the {part} of workflow_call"
+    # An empty value is refused where GitHub wants a map or a list (`env:` with nothing after
+    # it: "Unexpected value ''"), except in the trigger definitions, which actionlint lets be
+    # empty (`inputs:`, an input without settings) and nothing is lost by leaving so.
+    for mapping_def in (call_map["map"]["inputs"], call_map["map"]["outputs"], call_map["map"]["secrets"],
+                        mapping["map"]["inputs"], dispatch_input, call_input, defs["call-output"]):
+        mapping_def["nullable"] = True
 
     # Jobs: a job that `uses:` a reusable workflow, or one that runs steps.
-    defs["jobs"] = {"map": {}, "values": {"switch": [["uses", "reusable-job"]], "otherwise": "job"}, "noun": "'jobs'",
+    defs["jobs"] = {"map": {}, "values": {"switch": [["uses", "reusable-job"]], "otherwise": "job",
+                                          "what": "a map of job settings ('runs-on', 'steps', ...)"}, "noun": "'jobs'",
                     "min": "add at least one job (GitHub refuses a workflow without jobs)"}
     job = defs["job"]
     # GitHub's job-factory: cancel-timeout-minutes; `steps` is required (actionlint; a job
@@ -563,9 +570,10 @@ def overlay_workflow(defs: dict) -> dict:
     job["map"]["outputs"]["what"] = "a map of output names to values"
     job["map"]["services"]["one-of"][0]["what"] = "a map of service names to containers"
     reusable_keys["with"]["what"] = "a map of input names to values"
-    reusable_keys["secrets"]["what"] = "'inherit' or a map of secret names to values"
+    reusable_keys["secrets"]["one-of"][1]["what"] = "a map of secret names to values"
     defs["uses-step"]["map"]["with"]["one-of"][0]["what"] = "a map of input names to values"
     combinations["what"] = "a list of maps"
+    combinations["seq"]["what"] = "a map of matrix variables to values (e.g. '- os: ubuntu-latest')"
     defs["matrix"]["values"]["what"] = "a list of values"
     return defs
 
@@ -681,15 +689,16 @@ def overlay_action(defs: dict) -> dict:
         "type": "action inputs have no type: every input is a string (remove 'type:' or describe it in 'description')",
         "options": "action inputs have no 'options': every input is a string (list the values in 'description')",
     }
-    action["map"]["inputs"] = {"map": {}, "values": "input", "noun": "'inputs'"}
+    action["map"]["inputs"] = {"map": {}, "values": "input", "noun": "'inputs'", "nullable": True}
+    input_def["nullable"] = True
     # Outputs: a composite action's need `value` (they are empty without one); description is
     # documentation. Other actions set outputs from their code (`value` is ignored).
     output = defs["composite-output"]
     output["map"]["value"] = expr("string")
     output["required"] = ["value"]
     output["noun"] = "output"
-    defs["output"] = {"map": {"description": "string", "value": expr("string")}, "noun": "output"}
-    action["map"]["outputs"] = {"map": {}, "values": "output", "noun": "'outputs'", "checks": ["composite-outputs"]}
+    defs["output"] = {"map": {"description": "string", "value": expr("string")}, "noun": "output", "nullable": True}
+    action["map"]["outputs"] = {"map": {}, "values": "output", "noun": "'outputs'", "checks": ["composite-outputs"], "nullable": True}
     defs.pop("outputs", None)
     defs.pop("outputs-composite", None)
     defs["branding"]["noun"] = "'branding'"
