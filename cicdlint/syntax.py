@@ -69,7 +69,11 @@ def issues(doc, view) -> list[SyntaxIssue]:
     memo = view.__dict__.setdefault("_notions", {})
     found = memo.get("syntax")
     if found is None:
-        found = memo["syntax"] = Validator(doc.kind, doc.root).run() if doc.kind in _FILES else []
+        if doc.kind in _FILES:
+            merge_keys = getattr(doc.composed, "merge_keys", ())
+            found = memo["syntax"] = Validator(doc.kind, doc.root, merge_keys).run()
+        else:
+            found = memo["syntax"] = []
     return found
 
 
@@ -163,9 +167,10 @@ def _segments(path) -> list:
 class Validator:
     """One walk of a document against its spec."""
 
-    def __init__(self, kind: str, root):
+    def __init__(self, kind: str, root, merge_keys=()):
         self.kind = kind
         self.root = root
+        self.merge_keys = merge_keys
         self.spec = spec(kind)
         self.defs = self.spec["defs"]
         self.found: list[SyntaxIssue] = []
@@ -285,6 +290,10 @@ class Validator:
                 self.number(node, definition, path, expr_ok)
         for name, node, path in self._checks:
             _CHECKS[name](self, node, path)
+        what = "workflow" if self.kind == "workflow" else "action"
+        for key in self.merge_keys:
+            self.report(UNEXPECTED_KEY, key, f"GitHub does not support YAML merge keys: it reads '<<' as a key and refuses "
+                        f"the {what}. Write the keys out (an alias such as '*name' can only repeat a whole value)")
         return self.found
 
     def alternatives(self, definition: dict, expr: bool = False) -> list:

@@ -257,6 +257,7 @@ class Composed(Positions):
         super().__init__(text)
         self.root = root
         self.duplicates = duplicates
+        self.merge_keys: list[Scalar] = []  # the `<<` keys merged away (GitHub does not merge them)
 
     def node_span(self, node: Node) -> Span:
         return self.span(node.start, node.end)
@@ -382,6 +383,7 @@ def compose(text: str) -> Composed:
         except RecursionError:  # thousands of chained merge keys
             raise ParseError("merge keys nested too deeply", 1, 1, 0) from None
         composed.duplicates = converter.duplicates
+        composed.merge_keys = converter.merge_keys
         if converter.aliased:
             _check_aliases(composed, converter.count)
     return composed
@@ -402,6 +404,7 @@ class _Converter:
     def __init__(self, positions: Positions):
         self.positions = positions
         self.duplicates: list[DuplicateKey] = []
+        self.merge_keys: list[Scalar] = []
         self.count = 0
         self.aliased = False
 
@@ -438,6 +441,7 @@ class _Converter:
             pairs, seen, sources = node.pairs, {}, None
             for raw_key, raw_value in raw.value:
                 if raw_key.tag == MERGE_TAG and raw_key.__class__ is scalar_node:
+                    self.merge_keys.append(Scalar("<<", None, raw_key.start_mark.index, raw_key.end_mark.index))
                     sources = sources or []
                     sources.append(get(raw_value))  # a map, or a list of maps (filled later)
                     continue
