@@ -366,7 +366,7 @@ def test_linear_on_many_jobs():
 
 def test_import_is_cheap_and_the_spec_is_lazy():
     code = (
-        "import re, pathlib, cicdlint.yamlpos, cicdlint.rule\n"  # what the engine has loaded anyway
+        "import re, inspect, pathlib, cicdlint.yamlpos, cicdlint.rule\n"  # what the engine has loaded anyway
         "def boom(*a, **k): raise AssertionError('re.compile at import time')\n"
         "re.compile = boom\n"
         "import cicdlint.syntax as s, rules.unexpected_key, rules.missing_required_key, rules.invalid_value, rules.unknown_event\n"
