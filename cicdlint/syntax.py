@@ -266,6 +266,9 @@ class Validator:
                 expr_ok = True
             if expr_ok and node.__class__ is Scalar and "${{" in node.value:
                 continue
+            checks = definition.get("checks")
+            if checks:
+                self._checks.extend((check, node, path) for check in checks)
             if "one-of" in definition:
                 chosen = self.choose(node, definition, path, expr_ok)
                 if chosen is not None:
@@ -432,8 +435,6 @@ class Validator:
             for name in definition["required"]:
                 if name not in node and (id(node), name) not in self._assumed:
                     self.missing(owner, definition, path, name)
-        for check in definition.get("checks", ()):
-            self._checks.append((check, node, path))
 
     def switch(self, node, definition: dict, path, expr_ok: bool, owner, push) -> None:
         if node.__class__ is not Map:
@@ -681,6 +682,8 @@ def _missing_message(validator: Validator, definition: dict, path, name: str) ->
 
 def _check_input_default(validator: Validator, node: Map, path) -> None:
     """A default of the input's type; a choice default among the options."""
+    if not isinstance(node, Map):
+        return
     default = node.get("default")
     if not isinstance(default, Scalar) or _is_null(default) or "${{" in default.value:
         return
@@ -705,6 +708,8 @@ def _check_input_default(validator: Validator, node: Map, path) -> None:
 
 def _check_choice_options(validator: Validator, node: Map, path) -> None:
     """`options` for a choice input, and only for one."""
+    if not isinstance(node, Map):
+        return
     type_node = node.get("type")
     kind = type_node.value if isinstance(type_node, Scalar) else "string"
     options_key, options = node.item("options")
@@ -721,6 +726,8 @@ def _check_choice_options(validator: Validator, node: Map, path) -> None:
 
 
 def _check_input_count(validator: Validator, node: Map, path) -> None:
+    if not isinstance(node, Map):
+        return
     if len(node.pairs) > MAX_DISPATCH_INPUTS:
         owner = _key_of(validator, path) or node
         validator.report(INVALID_VALUE, owner,
@@ -729,6 +736,8 @@ def _check_input_count(validator: Validator, node: Map, path) -> None:
 
 def _check_composite_outputs(validator: Validator, node: Map, path) -> None:
     """A composite action's outputs need `value` (the runner has no other source for them)."""
+    if not isinstance(node, Map):
+        return
     runs = validator.root.get("runs") if isinstance(validator.root, Map) else None
     using = runs.get("using") if isinstance(runs, Map) else None
     if not (isinstance(using, Scalar) and using.value == "composite"):
@@ -755,6 +764,8 @@ def _key_of(validator: Validator, path):
 
 def _check_pre_post(validator: Validator, node: Map, path) -> None:
     """`pre-if` without `pre` (`post-if` without `post`) has nothing to run."""
+    if not isinstance(node, Map):
+        return
     for condition, script in (("pre-if", "pre"), ("post-if", "post")):
         key = node.key(condition)
         if key is not None and script not in node:
@@ -762,7 +773,22 @@ def _check_pre_post(validator: Validator, node: Map, path) -> None:
                              f"(e.g. '{script}: dist/{script}.js'), or remove '{condition}'")
 
 
+def _check_event_names(validator: Validator, node, path) -> None:
+    """`on: schedule` or `on: [workflow_run]` without settings never fires."""
+    names = [node] if isinstance(node, Scalar) else node.items if isinstance(node, Seq) else []
+    for name in names:
+        if not isinstance(name, Scalar):
+            continue
+        if name.value == "schedule":
+            validator.report(INVALID_VALUE, name, "'schedule' needs its times: write 'on: {schedule: [{cron: \"0 4 * * *\"}]}'; "
+                             "as a bare event name it never fires")
+        elif name.value == "workflow_run":
+            validator.report(MISSING_KEY, name, "'workflow_run' needs the workflows whose runs trigger this one: write "
+                             "'on: {workflow_run: {workflows: [CI], types: [completed]}}'; as a bare event name it never fires")
+
+
 _CHECKS = {
+    "event-names": _check_event_names,
     "pre-post": _check_pre_post,
     "input-default": _check_input_default,
     "choice-options": _check_choice_options,

@@ -308,7 +308,8 @@ def overlay_workflow(defs: dict) -> dict:
         if extra not in names:
             names.append(extra)
     defs["event-name"] = {"enum": sorted(names), "unknown": "unknown-event", "noun": "event"}
-    defs["on"] = {"one-of": ["event-name", {"seq": "event-name"}, "events"], "empty": "nothing triggers the workflow, so it never runs"}
+    defs["on"] = {"one-of": ["event-name", {"seq": "event-name"}, "events"], "empty": "nothing triggers the workflow, so it never runs",
+                  "checks": ["event-names"]}  # a bare 'schedule' or 'workflow_run' never fires
     events = defs["events"]
     events["unknown"] = "unknown-event"
     events["noun"] = "'on'"
