@@ -541,7 +541,12 @@ class Validator:
 
     def missing(self, owner, definition: dict, path, name: str) -> None:
         severity = "warning" if name in definition.get("warn-required", ()) else None
-        self.report(MISSING_KEY, owner, _missing_message(self, definition, path, name), severity, about=name)
+        message = _missing_message(self, definition, path, name)
+        if definition.get("missing") == "run" and isinstance(owner, Map) and len(owner.pairs) <= 2:
+            keys = [key.value for key, _ in owner.pairs if isinstance(key, Scalar) and key.value in ("with", "env", "shell", "if")]
+            if keys:  # `- with:` written as a step of its own
+                message += f". Its '{keys[0]}:' may belong to the step above it (indented as a step of its own?)"
+        self.report(MISSING_KEY, owner, message, severity, about=name)
 
     def wrong(self, node, expected, path, expr_ok: bool) -> None:
         """A value of the wrong type or shape."""
@@ -787,7 +792,32 @@ def _check_event_names(validator: Validator, node, path) -> None:
                              "'on: {workflow_run: {workflows: [CI], types: [completed]}}'; as a bare event name it never fires")
 
 
+_REUSABLE_WORKFLOW = lazyre.compile(r"[^@]*/\.github/workflows/[^@]+\.ya?ml(@.*)?")
+_WORKFLOW_FILE = lazyre.compile(r"(.+/)+(.+)\.(ya?ml)(@.+)?")  # SchemaStore's pattern for a job's `uses`
+
+
+def _check_job_uses(validator: Validator, node, path) -> None:
+    """A job's `uses:` calls a reusable workflow; an action goes in a step."""
+    uses = node.get("uses") if isinstance(node, Map) else None
+    if isinstance(uses, Scalar) and uses.value and "${{" not in uses.value and not _WORKFLOW_FILE.fullmatch(uses.value.strip()):
+        where = validator.where(path)
+        validator.report(INVALID_VALUE, uses, f"'uses' in {where} must name a reusable workflow "
+                         f"('owner/repo/.github/workflows/file.yml@ref' or './.github/workflows/file.yml'), not "
+                         f"{shown(uses)}; to run an action, put it in a step: 'steps: [{{uses: {uses.value}}}]' with 'runs-on'")
+
+
+def _check_step_uses(validator: Validator, node, path) -> None:
+    """A reusable workflow is called by a job, not by a step."""
+    uses = node.get("uses") if isinstance(node, Map) else None
+    if isinstance(uses, Scalar) and _REUSABLE_WORKFLOW.fullmatch(uses.value.strip()) and "${{" not in uses.value:
+        validator.report(INVALID_VALUE, uses, f"{shown(uses)} is a reusable workflow, and a step can only run an "
+                         "action, so the step fails when it runs: call the workflow from a job ('jobs.<job_id>.uses', "
+                         "with 'with:' and 'secrets:')")
+
+
 _CHECKS = {
+    "job-uses": _check_job_uses,
+    "step-uses": _check_step_uses,
     "event-names": _check_event_names,
     "pre-post": _check_pre_post,
     "input-default": _check_input_default,

@@ -330,7 +330,8 @@ def overlay_workflow(defs: dict) -> dict:
             filters = []
         # A filter key the event does not take: the validator says which events take it
         # (spec["filter-homes"]).
-        mapping = {"map": {name: FILTER for name in filters}, "noun": f"the '{event}' event", "filters": True}
+        mapping = {"map": {name: FILTER for name in filters}, "noun": f"the '{event}' event", "filters": True,
+                   "what": "a map of filters (e.g. 'branches: [main]')" if filters else "empty"}
         if event == "workflow_run":
             mapping["required"] = ["workflows"]  # without it the event never fires (actionlint)
         defs[f"event:{event}"] = {"one-of": ["null", mapping]}
@@ -341,6 +342,7 @@ def overlay_workflow(defs: dict) -> dict:
     # schedule: a list of {cron, timezone}; cron values are checked elsewhere.
     schedule = defs["event:schedule"]
     schedule["seq"]["noun"] = "a 'schedule' entry"
+    schedule["what"] = "a list of cron entries (e.g. '- cron: \"0 4 * * *\"')"
     schedule["seq"]["map"]["cron"] = "non-empty-string"
 
     # workflow_dispatch: `inputs` (at most 25, typed; `type` defaults to string: SchemaStore
@@ -431,6 +433,7 @@ def overlay_workflow(defs: dict) -> dict:
             for key in job["map"] if key not in reusable_keys
         },
     }
+    defs["reusable-job"]["checks"] = ["job-uses"]  # SchemaStore's pattern: a path to a .yml/.yaml file
     defs["reusable-job"]["hints"]["steps"] = "a job that calls a reusable workflow ('uses:') has no 'steps': remove them or the 'uses:'"
 
     # strategy: GitHub gives it a context (expressions anywhere below), does not require
@@ -542,6 +545,7 @@ def overlay_workflow(defs: dict) -> dict:
     defs["run-step"] = pick(defs, "step", STEP_COMMON + ["run", "working-directory", "shell"], noun=step_noun, hints={**step_hints, **run_hints})
     defs["uses-step"] = pick(defs, "step", STEP_COMMON + ["uses", "with"], noun=step_noun, hints={**step_hints, **uses_hints})
     defs["uses-step"]["map"]["uses"] = "non-empty-string"
+    defs["uses-step"]["checks"] = ["step-uses"]  # a reusable workflow in a step fails when it runs
     defs["wait-step"] = pick(defs, "step", ["name", "id", "continue-on-error", "wait"], noun=step_noun)
     defs["wait-all-step"] = pick(defs, "step", ["name", "id", "continue-on-error", "wait-all"], noun=step_noun)
     defs["cancel-step"] = pick(defs, "step", ["name", "id", "continue-on-error", "cancel"], noun=step_noun)
