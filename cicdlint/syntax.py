@@ -412,6 +412,8 @@ class Validator:
         keys = definition["map"]
         values = definition.get("values")
         expression_key = False
+        if len(node.pairs) > 1:
+            self.case_duplicates(node, path)
         for key, value in reversed(node.pairs):  # pushed in reverse: popped in document order
             if key.__class__ is not Scalar:
                 continue
@@ -435,6 +437,22 @@ class Validator:
             for name in definition["required"]:
                 if name not in node and (id(node), name) not in self._assumed:
                     self.missing(owner, definition, path, name)
+
+    def case_duplicates(self, node: Map, path) -> None:
+        """Keys that differ only in case: GitHub compares keys without case ("'foo' is already
+        defined") and refuses the file."""
+        seen: dict[str, Scalar] = {}
+        for key, _ in node.pairs:
+            if key.__class__ is not Scalar:
+                continue
+            upper = key.value.upper()
+            first = seen.get(upper)
+            if first is None:
+                seen[upper] = key
+            elif first.value != key.value and first.start < key.start:
+                what = "workflow" if self.kind == "workflow" else "action"
+                self.report(UNEXPECTED_KEY, key, f"Key '{key.value}' in {self.where(path)} repeats '{first.value}' in another "
+                            f"case: GitHub compares keys without case and refuses the {what}; keep one of them")
 
     def switch(self, node, definition: dict, path, expr_ok: bool, owner, push) -> None:
         if node.__class__ is not Map:

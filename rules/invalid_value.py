@@ -28,7 +28,13 @@ def check(doc, ctx):
     - an input default of the wrong type (`default: maybe` for a boolean input, a default that
       is not a number for a number input), a `choice` default that is not among its options,
       more than 25 `workflow_dispatch` inputs;
-    - an empty `on:` (nothing triggers the workflow).
+    - an empty `on:` (nothing triggers the workflow), a bare `on: schedule` (no times), an
+      empty value where GitHub wants a map or a list (`env:` with nothing after it), an event
+      written as a list (`push: [main]`);
+    - a job whose `uses:` names an action rather than a reusable workflow (`uses:
+      actions/checkout@v4` at job level), and a step whose `uses:` names a reusable workflow
+      (`./.github/workflows/deploy.yml`): a step can only run an action, so it fails when it
+      runs.
 
     A `${{ }}` expression is accepted wherever GitHub evaluates one (`timeout-minutes: ${{
     inputs.timeout }}`, `runs-on: ${{ matrix.os }}`, `strategy.matrix: ${{ fromJSON(...) }}`,

@@ -17,10 +17,13 @@ def check(doc, ctx):
     lacks it:
 
     - a workflow without `on` or `jobs`; a job without `runs-on` or `steps` (unless it calls a
-      reusable workflow with `uses:`); a step with neither `run` nor `uses`;
+      reusable workflow with `uses:`); a step with neither `run` nor `uses` (with a hint when
+      it is a `with:` split off the step above it by indentation; a misspelt `use:` or `Run:`
+      is reported as such by unexpected-key instead);
     - `group` in a `concurrency` map, `name` in an `environment` map, `image` in a
       `container` or service map, `cron` in a `schedule` entry, `workflows` for
-      `workflow_run` (without it the event never fires);
+      `workflow_run` (without it the event never fires; also for a bare `on: workflow_run`),
+      `pre` when `pre-if` is set (`post` for `post-if`) in a JavaScript action;
     - `type` of a `workflow_call` input, `value` of a `workflow_call` output, `options` of a
       `choice` input of `workflow_dispatch`;
     - in an `action.yml`: `runs`, `runs.using`, and what each kind of action needs (`main`

@@ -33,14 +33,19 @@ def check(doc, ctx):
       workflow runs on more than it says;
     - in an `action.yml`: an unknown top-level key, an unknown key in an input (`type:` and
       `options:` do nothing in actions; warnings, as the runner ignores them), in `runs:` (for
-      its `using:`) or in a composite step (which takes no `timeout-minutes`).
+      its `using:`) or in a composite step (which takes no `timeout-minutes`);
+    - two keys of one map that differ only in case (`FOO` and `foo` in `env:`, jobs `build`
+      and `Build`): GitHub compares keys without case;
+    - a YAML merge key (`<<: *defaults`): GitHub supports anchors and aliases but not merge
+      keys, and reads `<<` as an unknown key.
 
     Anything goes under `with:`, `env:`, `secrets:`, `outputs:` and `matrix:`: their names are
     the author's. A key that is a `${{ }}` expression, where GitHub allows one, is accepted.
 
     ## Why is this bad?
-    GitHub refuses a workflow with an unknown key ("Unexpected value 'runs_on'"), so nothing
-    in the file runs, and the error only shows up after the push. Where GitHub ignores a key
+    GitHub refuses a workflow with an unknown key ("Unexpected value 'runs_on'") or a key
+    repeated in another case ("'foo' is already defined"), so nothing in the file runs, and
+    the error only shows up after the push. Where GitHub ignores a key
     instead (an event filter it does not take, an action input's `type:`), the setting silently
     does nothing: a `tags:` filter on `pull_request` does not restrict anything.
 

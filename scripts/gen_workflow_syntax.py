@@ -522,6 +522,7 @@ def overlay_workflow(defs: dict) -> dict:
         ref = step[key]
         step[key] = expr({k: v for k, v in ref.items() if k != "expr"} if isinstance(ref, dict) and ref.get("expr") else ref)
     step["timeout-minutes"] = expr({"number": {"gt": 0}, "noun": "a number of minutes"})
+    step["id"] = "non-empty-string"  # GitHub's step-id
     step["continue-on-error"] = expr("boolean")
     step["wait-all"] = {"one-of": ["null", "boolean"]}
     step["parallel"] = {"seq": "step", "noun": "'parallel'"}
