@@ -277,6 +277,8 @@ class Validator:
                 self.mapping(node, definition, path, expr_ok, owner, push)
             elif "seq" in definition:
                 if node.__class__ is Seq:
+                    if not node.items and definition.get("min"):
+                        self.report(INVALID_VALUE, node, f"{self.subject(path)} is empty: {definition['min']}")
                     item = definition["seq"]
                     for index in range(len(node.items) - 1, -1, -1):  # popped in document order
                         child = node.items[index]
@@ -375,10 +377,14 @@ class Validator:
         if node.__class__ is not Scalar or not _is_number(node):
             self.wrong(node, definition, path, expr_ok)
             return
-        limit = definition["number"].get("gt")
+        bounds = definition["number"]
         value = _number(node)
-        if limit is not None and value is not None and not value > limit:
-            self.report(INVALID_VALUE, node, f"{self.subject(path)} must be greater than {limit:g}, not {node.value}")
+        if value is None:
+            return
+        if "gt" in bounds and not value > bounds["gt"]:
+            self.report(INVALID_VALUE, node, f"{self.subject(path)} must be greater than {bounds['gt']:g}, not {node.value}")
+        elif "ge" in bounds and not value >= bounds["ge"]:
+            self.report(INVALID_VALUE, node, f"{self.subject(path)} cannot be negative ({node.value})")
 
     def enum(self, node, definition: dict, path, expr_ok: bool, others=()) -> None:
         allowed = definition["enum"]
@@ -675,6 +681,7 @@ _MISSING_HELP = {
     "steps": "list the steps it runs (or call a reusable workflow with 'uses:')",
     "group": "name the concurrency group (e.g. 'group: ${{ github.workflow }}-${{ github.ref }}')",
     "image": "name the container image (e.g. 'image: node:20')",
+    ("'container'", "image"): "name the container image (e.g. 'image: node:20'); without one the job runs on the runner itself and the rest of 'container' is ignored",
     "type": "say which type it is ('string', 'boolean' or 'number')",
     "value": "say where its value comes from (e.g. 'value: ${{ jobs.build.outputs.version }}')",
     "cron": "add the schedule (e.g. \"cron: '0 4 * * *'\")",

@@ -344,6 +344,7 @@ def overlay_workflow(defs: dict) -> dict:
     schedule["seq"]["noun"] = "a 'schedule' entry"
     schedule["what"] = "a list of cron entries (e.g. '- cron: \"0 4 * * *\"')"
     schedule["seq"]["map"]["cron"] = "non-empty-string"
+    schedule["min"] = "add at least one '- cron:' entry; with none the schedule never fires"
 
     # workflow_dispatch: `inputs` (at most 25, typed; `type` defaults to string: SchemaStore
     # requires it); workflow_call: `inputs` (typed, `type` required), `outputs` (`value`
@@ -366,6 +367,7 @@ def overlay_workflow(defs: dict) -> dict:
     call_map = next(part for part in call["one-of"] if isinstance(part, dict) and "map" in part)
     call_map["noun"] = "the 'workflow_call' event"
     call_map["filters"] = True
+    call_map.pop("values", None)  # SchemaStore leaves other keys open; GitHub's schema does not
     call["one-of"] = ["null", call_map]
     call_input = defs["call-input"]
     call_input["map"]["default"] = expr("string")  # GitHub: context github, inputs, vars
@@ -419,6 +421,7 @@ def overlay_workflow(defs: dict) -> dict:
     }
     reusable = defs["reusable-job"]
     reusable_keys = {key: reusable["map"][key] for key in REUSABLE_JOB_KEYS}
+    reusable_keys["uses"] = "non-empty-string"
     reusable_keys["name"] = expr("string")
     reusable_keys["if"] = expr("string")
     reusable_keys["concurrency"] = "concurrency"
@@ -439,7 +442,7 @@ def overlay_workflow(defs: dict) -> dict:
     # strategy: GitHub gives it a context (expressions anywhere below), does not require
     # `matrix` (SchemaStore does), takes fail-fast as a boolean and max-parallel as a number.
     defs["strategy"] = {
-        "map": {"matrix": "matrix", "fail-fast": "boolean", "max-parallel": "number"},
+        "map": {"matrix": "matrix", "fail-fast": "boolean", "max-parallel": {"number": {"ge": 0}}},  # 0: no limit
         "expr": True,
         "noun": "'strategy'",
         "hints": {"include": "'include' goes under 'strategy.matrix'", "exclude": "'exclude' goes under 'strategy.matrix'"},
@@ -455,8 +458,10 @@ def overlay_workflow(defs: dict) -> dict:
     defs.pop("matrix-value", None)
 
     # runs-on: a label, a list of labels, or {group, labels}; label values are checked elsewhere.
-    defs["runs-on"] = {"one-of": ["non-empty-string", {"seq": "non-empty-string"}, {
-        "map": {"group": "non-empty-string", "labels": {"one-of": ["non-empty-string", {"seq": "non-empty-string"}]}},
+    no_labels = "name at least one runner label (e.g. 'ubuntu-latest'); with none the job never starts"
+    defs["runs-on"] = {"one-of": ["non-empty-string", {"seq": "non-empty-string", "min": no_labels}, {
+        "map": {"group": "non-empty-string",
+                "labels": {"one-of": ["non-empty-string", {"seq": "non-empty-string", "min": no_labels}]}},
         "noun": "'runs-on'",
     }]}
     defs["needs"] = {"one-of": ["non-empty-string", {"seq": "non-empty-string"}]}
@@ -497,7 +502,11 @@ def overlay_workflow(defs: dict) -> dict:
         container["map"]["ports"] = {"seq": "non-empty-string"}
         container["map"]["volumes"] = {"seq": "non-empty-string"}
         container["noun"] = "'container'" if name == "container" else "service"
-    job["map"]["container"] = expr({"one-of": ["non-empty-string", "container"]})
+    # GitHub runs a job whose container is '' (or null, or a map without an image) on the
+    # runner itself, so those are accepted; a map without `image` then silently does nothing
+    # (a warning). A service container must have an image.
+    job["map"]["container"] = expr({"one-of": ["string", "container"]})
+    defs["container"]["warn-required"] = ["image"]
     job["map"]["services"] = expr({"map": {}, "values": {"one-of": ["non-empty-string", "service"]}, "noun": "'services'"})
     defs["container"]["hints"] = {
         key: f"'{key}' is only for service containers ('services:'), not the job container"
@@ -558,6 +567,9 @@ def overlay_workflow(defs: dict) -> dict:
         "noun": "step",
     }
     defs["snapshot"]["one-of"][1]["map"]["if"] = expr("string")
+    defs["snapshot"]["one-of"][1]["map"]["image-name"] = "non-empty-string"  # GitHub's snapshot-mapping
+    defs["snapshot"]["one-of"][1]["map"]["version"] = "non-empty-string"
+    defs["snapshot"]["one-of"][0] = "non-empty-string"
     defs["snapshot"]["one-of"][1]["noun"] = "'snapshot'"
 
     # A filter GitHub does not know is ignored (an unknown key in an event's map does not make
