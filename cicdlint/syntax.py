@@ -681,6 +681,7 @@ _MISSING_HELP = {
     "steps": "list the steps it runs (or call a reusable workflow with 'uses:')",
     "group": "name the concurrency group (e.g. 'group: ${{ github.workflow }}-${{ github.ref }}')",
     "image": "name the container image (e.g. 'image: node:20')",
+    ("'runs'", "steps"): "list the steps the action runs (e.g. '- run: ./build.sh' with 'shell: bash')",
     ("'container'", "image"): "name the container image (e.g. 'image: node:20'); without one the job runs on the runner itself and the rest of 'container' is ignored",
     "type": "say which type it is ('string', 'boolean' or 'number')",
     "value": "say where its value comes from (e.g. 'value: ${{ jobs.build.outputs.version }}')",

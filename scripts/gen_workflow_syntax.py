@@ -572,10 +572,13 @@ def overlay_workflow(defs: dict) -> dict:
     defs["snapshot"]["one-of"][0] = "non-empty-string"
     defs["snapshot"]["one-of"][1]["noun"] = "'snapshot'"
 
-    # A filter GitHub does not know is ignored (an unknown key in an event's map does not make
-    # GitHub refuse the workflow: helm/helm's `create: {tags: ...}` runs): warnings.
+    # A filter GitHub does not know is ignored: the Actions service reads `on` with its loose
+    # `on-mapping` (any key, any value; actions/runner src/Sdk/WorkflowParser/workflow-v1.0.json,
+    # `workflow-root`), except `workflow_call`, whose keys it checks. So an unknown key in an
+    # event's map does not make GitHub refuse the workflow (helm/helm's `create: {tags: ...}`
+    # runs): warnings. The keys of a workflow_dispatch input are checked by its converter.
     for name, value in defs.items():
-        if name.startswith("event:"):
+        if name.startswith("event:") and name != "event:workflow_call":
             for part in value.get("one-of", []):
                 if isinstance(part, dict) and part.get("filters"):
                     part["lenient"] = True
