@@ -39,7 +39,7 @@ _NUMBER = lazyre.compile(
 _LOOSE_NUMBER = lazyre.compile(r"\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
 _EVENTS_DOC = "https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows"
 MAX_DISPATCH_INPUTS = 25
-_ALTERNATIVES: dict = {}  # id(one-of definition) -> (definition, flattened alternatives)  # GitHub's limit (raised from 10 in December 2025)
+_ALTERNATIVES: dict = {}  # (id(one-of definition), expr) -> (definition, flattened alternatives)  # GitHub's limit (raised from 10 in December 2025)
 
 
 @lru_cache(maxsize=None)
@@ -304,19 +304,18 @@ class Validator:
     def alternatives(self, definition: dict, expr: bool = False) -> list:
         """The alternatives of a one-of, nested one-ofs flattened: [(ref, resolved, expr)]
         (computed once per definition: the spec is read once per process)."""
-        cached = _ALTERNATIVES.get(id(definition))
-        if cached is not None and not expr:
+        cached = _ALTERNATIVES.get((id(definition), expr))
+        if cached is not None:
             return cached[1]
         flat = []
-        expr = expr or bool(definition.get("expr"))
+        inner = expr or bool(definition.get("expr"))
         for alternative in definition["one-of"]:
             resolved = self.resolve(alternative)
             if resolved.__class__ is dict and "one-of" in resolved:
-                flat.extend(self.alternatives(resolved, expr))
+                flat.extend(self.alternatives(resolved, inner))
             else:
-                flat.append((alternative, resolved, expr or (resolved.__class__ is dict and bool(resolved.get("expr")))))
-        if not expr:
-            _ALTERNATIVES[id(definition)] = (definition, flat)  # keeps the definition alive: ids stay unique
+                flat.append((alternative, resolved, inner or (resolved.__class__ is dict and bool(resolved.get("expr")))))
+        _ALTERNATIVES[(id(definition), expr)] = (definition, flat)  # keeps the definition alive: ids stay unique
         return flat
 
     def choose(self, node, definition: dict, path, expr_ok: bool):
@@ -567,9 +566,8 @@ class Validator:
         severity = "warning" if name in definition.get("warn-required", ()) else None
         message = _missing_message(self, definition, path, name)
         if definition.get("missing") == "run" and isinstance(owner, Map) and len(owner.pairs) <= 2:
-            keys = [key.value for key, _ in owner.pairs if isinstance(key, Scalar) and key.value in ("with", "env", "shell", "if")]
-            if keys:  # `- with:` written as a step of its own
-                message += f". Its '{keys[0]}:' may belong to the step above it (indented as a step of its own?)"
+            if "with" in owner:  # `- with:` written as a step of its own
+                message += ". Its 'with:' may belong to the step above it (indented as a step of its own?)"
         self.report(MISSING_KEY, owner, message, severity, about=name)
 
     def wrong(self, node, expected, path, expr_ok: bool) -> None:

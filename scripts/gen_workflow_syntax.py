@@ -594,7 +594,7 @@ def overlay_workflow(defs: dict) -> dict:
     reusable_keys["secrets"]["one-of"][1]["what"] = "a map of secret names to values"
     defs["uses-step"]["map"]["with"]["one-of"][0]["what"] = "a map of input names to values"
     combinations["what"] = "a list of maps"
-    combinations["seq"]["what"] = "a map of matrix variables to values (e.g. '- os: ubuntu-latest')"
+    combinations["seq"]["what"] = "a map of matrix variables to values"
     defs["matrix"]["values"]["what"] = "a list of values"
     return defs
 
