@@ -215,6 +215,7 @@ class Composed(Positions):
         super().__init__(text)
         self.root = root
         self.duplicates = duplicates
+        self.merge_keys: list[Scalar] = []  # the `<<` keys merged away (GitHub does not merge them)
 
     def node_span(self, node: Node) -> Span:
         return self.span(node.start, node.end)
@@ -338,6 +339,7 @@ def compose(text: str) -> Composed:
     finally:
         loader.dispose()
     composed.duplicates = builder.duplicates
+    composed.merge_keys = builder.merge_keys
     if builder.merging:
         try:
             _Builder.merge(builder.merging)
@@ -364,6 +366,7 @@ class _Builder:
     def __init__(self, composed: Composed):
         self.composed = composed
         self.duplicates: list[DuplicateKey] = []
+        self.merge_keys: list[Scalar] = []
         self.merging: list = []  # (map node, merge source nodes, keys seen)
         self.count = 0
         self.aliased = False
@@ -434,6 +437,8 @@ class _Builder:
             if not frame[1]:
                 parent.items.append(node)
             elif frame[2] is _NO_KEY:
+                if merge:
+                    self.merge_keys.append(node)
                 frame[2] = _MERGE if merge else node
             else:
                 key, frame[2] = frame[2], _NO_KEY
