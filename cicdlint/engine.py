@@ -290,7 +290,7 @@ def file_uri(path, root) -> str:
 def lint_paths(paths: list[str], settings: Settings, jobs: int | None = None) -> Result:
     load_rules()
     warnings: list[str] = []
-    targets = discover(paths, warnings.append)
+    targets = discover(paths, warnings.append, settings.force_exclude)
     cwd = os.path.abspath(os.getcwd())
     targets.sort(key=lambda target: str(target.path))  # a repository's files together
     workers = _worker_count(len(targets), jobs)
