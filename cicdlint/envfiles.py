@@ -12,9 +12,9 @@ Offsets are offsets in the script. Never raises.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from . import lazyre
+from .records import MutableRecord
 from .shell import Command, Word, parse, unquote
 
 FILES = ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STEP_SUMMARY", "GITHUB_STATE")
@@ -28,38 +28,58 @@ _PWSH_WRITERS = {"out-file", "add-content", "set-content", "tee-object"}
 _PWSH_VALUE_PARAMETERS = {"-path", "-filepath", "-literalpath", "-encoding", "-value", "-inputobject", "-width", "-variable"}
 
 
-@dataclass
-class Part:
+class Part(MutableRecord):
     """A piece of the data written: `text` is the script text from `start` to `end`.
 
     kind: "text" (words or a heredoc line; `${{ }}` and `$VAR` in it are expanded), "file"
     (the content of the file named by `text`) or "command" (the output of a command)."""
 
-    kind: str
-    text: str
-    start: int
-    end: int
-    quoted_heredoc: bool = False  # a line of a `<<'EOF'` heredoc: no `$VAR` expansion
+    __slots__ = ("kind", "text", "start", "end", "quoted_heredoc")
+
+    def __init__(self, kind: str, text: str, start: int, end: int, quoted_heredoc: bool = False):
+        self.kind = kind
+        self.text = text
+        self.start = start
+        self.end = end
+        self.quoted_heredoc = quoted_heredoc  # a line of a `<<'EOF'` heredoc: no `$VAR` expansion
 
 
-@dataclass
-class Write:
-    target: str  # "GITHUB_ENV", "GITHUB_OUTPUT", ...
-    command: Command  # the command whose output is written
-    writer: Command  # the command that writes the file (the same, or `tee` / `Out-File`)
-    parts: list[Part] = field(default_factory=list)
-    legacy_name: str | None = None  # `::set-output name=NAME::value`: parts are the value
+class Write(MutableRecord):
+    __slots__ = ("target", "command", "writer", "parts", "legacy_name")
+
+    def __init__(
+        self,
+        target: str,
+        command: Command,
+        writer: Command,
+        parts: list[Part] | None = None,
+        legacy_name: str | None = None,
+    ):
+        self.target = target  # "GITHUB_ENV", "GITHUB_OUTPUT", ...
+        self.command = command  # the command whose output is written
+        self.writer = writer  # the command that writes the file (the same, or `tee` / `Out-File`)
+        self.parts = parts if parts is not None else []
+        self.legacy_name = legacy_name  # `::set-output name=NAME::value`: parts are the value
 
 
-@dataclass
-class Entry:
+class Entry(MutableRecord):
     """One `NAME=value` (or `NAME<<DELIMITER` ... block) written to a command file."""
 
-    target: str
-    name: str
-    parts: list[Part]  # the value: `text` parts are the value text only
-    multiline: bool = False
-    random_delimiter: bool = False
+    __slots__ = ("target", "name", "parts", "multiline", "random_delimiter")
+
+    def __init__(
+        self,
+        target: str,
+        name: str,
+        parts: list[Part],
+        multiline: bool = False,
+        random_delimiter: bool = False,
+    ):
+        self.target = target
+        self.name = name
+        self.parts = parts  # the value: `text` parts are the value text only
+        self.multiline = multiline
+        self.random_delimiter = random_delimiter
 
 
 def target_of(word: Word | None, aliases: dict[str, str] | None = None) -> str | None:

@@ -15,10 +15,10 @@ chooses, such as `secrets.MY_TOKEN` or `steps.Build.outputs.Tag`, keep their cas
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lazyre
+from .records import Record
 
 CONTEXT_NAMES = frozenset(
     ("github", "env", "vars", "job", "jobs", "steps", "runner", "secrets", "strategy", "matrix", "needs", "inputs")
@@ -53,43 +53,55 @@ _TOKEN = lazyre.compile(
 # --- syntax tree ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Literal:
-    value: object  # str, float, int, bool or None
+class Literal(Record):
+    __slots__ = ("value",)
+
+    def __init__(self, value: object):
+        self.value = value  # str, float, int, bool or None
 
 
-@dataclass(frozen=True)
-class Star:
+class Star(Record):
     """The `.*` / `[*]` object filter."""
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Context:
-    name: str  # lower-cased: github, secrets, ...
+class Context(Record):
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name  # lower-cased: github, secrets, ...
 
 
-@dataclass(frozen=True)
-class Access:
-    target: object
-    key: object  # Literal (name or index), Star, or any expression (computed index)
+class Access(Record):
+    __slots__ = ("target", "key")
+
+    def __init__(self, target: object, key: object):
+        self.target = target
+        self.key = key  # Literal (name or index), Star, or any expression (computed index)
 
 
-@dataclass(frozen=True)
-class Call:
-    name: str  # lower-cased
-    args: tuple
+class Call(Record):
+    __slots__ = ("name", "args")
+
+    def __init__(self, name: str, args: tuple):
+        self.name = name  # lower-cased
+        self.args = args
 
 
-@dataclass(frozen=True)
-class Not:
-    operand: object
+class Not(Record):
+    __slots__ = ("operand",)
+
+    def __init__(self, operand: object):
+        self.operand = operand
 
 
-@dataclass(frozen=True)
-class Binary:
-    op: str
-    left: object
-    right: object
+class Binary(Record):
+    __slots__ = ("op", "left", "right")
+
+    def __init__(self, op: str, left: object, right: object):
+        self.op = op
+        self.left = left
+        self.right = right
 
 
 class ParseError(ValueError):
@@ -366,14 +378,24 @@ def _unique(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-@dataclass(frozen=True)
-class Analysis:
-    parsed: bool
-    tree: object  # None when the body did not parse
-    contexts: tuple[str, ...]
-    flowing: tuple[str, ...]
-    dynamic_secrets: bool
-    functions: tuple[str, ...]
+class Analysis(Record):
+    __slots__ = ("parsed", "tree", "contexts", "flowing", "dynamic_secrets", "functions")
+
+    def __init__(
+        self,
+        parsed: bool,
+        tree: object,
+        contexts: tuple[str, ...],
+        flowing: tuple[str, ...],
+        dynamic_secrets: bool,
+        functions: tuple[str, ...],
+    ):
+        self.parsed = parsed
+        self.tree = tree  # None when the body did not parse
+        self.contexts = contexts
+        self.flowing = flowing
+        self.dynamic_secrets = dynamic_secrets
+        self.functions = functions
 
 
 @lru_cache(maxsize=16384)
@@ -409,11 +431,13 @@ def _fallback(body: str) -> Analysis:
 # --- expressions in a string ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Expression:
-    start: int  # offset of "${{" in the containing string
-    end: int  # offset just after "}}"
-    body: str  # the text between the braces, stripped
+class Expression(Record):
+    __slots__ = ("start", "end", "body")
+
+    def __init__(self, start: int, end: int, body: str):
+        self.start = start  # offset of "${{" in the containing string
+        self.end = end  # offset just after "}}"
+        self.body = body  # the text between the braces, stripped
 
     @property
     def length(self) -> int:

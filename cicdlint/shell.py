@@ -8,10 +8,10 @@ whether it runs inside a loop, and the heredoc it reads. `${{ ... }}` expression
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import lazyre
+from .records import MutableRecord
 
 _LOOP_START = {"for", "while", "until", "select"}
 _PREFIX_KEYWORDS = {"if", "then", "else", "elif", "do", "!", "{", "(", "time", "exec"}
@@ -20,11 +20,13 @@ _TO_LOG = {"/dev/stdout", "/dev/stderr", "/dev/tty", "&1", "&2"}
 _ASSIGNMENT = lazyre.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 
 
-@dataclass
-class Word:
-    text: str  # as written, quotes included
-    start: int  # offset in the script
-    end: int
+class Word(MutableRecord):
+    __slots__ = ("text", "start", "end")
+
+    def __init__(self, text: str, start: int, end: int):
+        self.text = text  # as written, quotes included
+        self.start = start  # offset in the script
+        self.end = end
 
     @property
     def value(self) -> str:
@@ -32,30 +34,51 @@ class Word:
         return unquote(self.text)
 
 
-@dataclass
-class Redirect:
-    op: str  # ">", ">>", "<", "<<", "<<<", "&>", ">&", ...
-    fd: str  # "1", "2", "&" or ""
-    target: Word | None
+class Redirect(MutableRecord):
+    __slots__ = ("op", "fd", "target")
+
+    def __init__(self, op: str, fd: str, target: Word | None):
+        self.op = op  # ">", ">>", "<", "<<", "<<<", "&>", ">&", ...
+        self.fd = fd  # "1", "2", "&" or ""
+        self.target = target
 
 
-@dataclass
-class Command:
-    words: list[Word]
-    start: int
-    end: int
-    redirects: list[Redirect] = field(default_factory=list)
-    assignments: list[Word] = field(default_factory=list)
-    piped_out: bool = False  # stdout feeds the next command
-    piped_in: bool = False
-    loop_depth: int = 0
-    line_has_loop: bool = False
-    heredoc: tuple[int, int] | None = None  # body offsets in the script
-    heredoc_quoted: bool = False
-    or_fallback: bool = False  # followed by `||`
-    group_piped_out: bool = False  # inside `{ ...; } | cmd` (or a loop / subshell piped on)
-    loop_header: str = ""  # "for" / "select": the words are `NAME in ITEMS...`
-    conditional: bool = False  # inside `if`, `case` or a loop, or after `&&` / `||`: it may not run
+class Command(MutableRecord):
+    __slots__ = ("words", "start", "end", "redirects", "assignments", "piped_out", "piped_in", "loop_depth", "line_has_loop", "heredoc", "heredoc_quoted", "or_fallback", "group_piped_out", "loop_header", "conditional")
+
+    def __init__(
+        self,
+        words: list[Word],
+        start: int,
+        end: int,
+        redirects: list[Redirect] | None = None,
+        assignments: list[Word] | None = None,
+        piped_out: bool = False,
+        piped_in: bool = False,
+        loop_depth: int = 0,
+        line_has_loop: bool = False,
+        heredoc: tuple[int, int] | None = None,
+        heredoc_quoted: bool = False,
+        or_fallback: bool = False,
+        group_piped_out: bool = False,
+        loop_header: str = "",
+        conditional: bool = False,
+    ):
+        self.words = words
+        self.start = start
+        self.end = end
+        self.redirects = redirects if redirects is not None else []
+        self.assignments = assignments if assignments is not None else []
+        self.piped_out = piped_out  # stdout feeds the next command
+        self.piped_in = piped_in
+        self.loop_depth = loop_depth
+        self.line_has_loop = line_has_loop
+        self.heredoc = heredoc  # body offsets in the script
+        self.heredoc_quoted = heredoc_quoted
+        self.or_fallback = or_fallback  # followed by `||`
+        self.group_piped_out = group_piped_out  # inside `{ ...; } | cmd` (or a loop / subshell piped on)
+        self.loop_header = loop_header  # "for" / "select": the words are `NAME in ITEMS...`
+        self.conditional = conditional  # inside `if`, `case` or a loop, or after `&&` / `||`: it may not run
 
     @property
     def name(self) -> str:
@@ -417,14 +440,16 @@ _SHELLS = {"bash", "sh", "zsh", "dash", "ash", "ksh"}
 _SSH_OPTIONS_WITH_ARG = set("bcDEeFIiJLlmOoPpQRSWw")
 
 
-@dataclass
-class NestedCommand:
+class NestedCommand(MutableRecord):
     """A command, and the commands it runs inside (outermost first). Offsets are in the script
     given to parse_nested (approximate where quoting removed escape characters)."""
 
-    command: Command
-    parents: tuple[Command, ...] = ()
-    via: str = ""  # how the innermost parent runs it: "substitution", "shell", "ssh" or "heredoc"
+    __slots__ = ("command", "parents", "via")
+
+    def __init__(self, command: Command, parents: tuple[Command, ...] = (), via: str = ""):
+        self.command = command
+        self.parents = parents
+        self.via = via  # how the innermost parent runs it: "substitution", "shell", "ssh" or "heredoc"
 
     @property
     def in_loop(self) -> bool:
