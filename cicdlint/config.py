@@ -280,12 +280,11 @@ def schema() -> dict:
 def _validate(path: Path, data, locate) -> None:
     if data is None:
         return
-    import jsonschema
+    from .schemacheck import best_match, validator_for
 
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(data), key=lambda error: [str(part) for part in error.absolute_path])
+    errors = sorted(validator_for(schema()).iter_errors(data), key=lambda error: [str(part) for part in error.absolute_path])
     if errors:
-        error = jsonschema.exceptions.best_match(errors)
+        error = best_match(errors)
         key_path = list(error.absolute_path)
         if error.validator == "additionalProperties":
             import re
