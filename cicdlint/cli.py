@@ -15,8 +15,19 @@ def _split_ids(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _print_version(ctx, _param, value):
+    # advisories hook: the bundled advisory snapshot's date, read only when --version is given
+    if not value or ctx.resilient_parsing:
+        return
+    from .advisories import snapshot_date
+
+    click.echo(f"cicdlint, version {__version__} (GitHub Actions advisory snapshot {snapshot_date()})")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="cicdlint")
+@click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version (and the advisory snapshot date) and exit.")
 def cli():
     """Lint GitHub Actions workflows and AWS ECS deploy configs against CI/CD best practice."""
 
