@@ -46,8 +46,10 @@ def cli():
 @click.option("--no-inline-ignores", is_flag=True, help="Report findings that `# cicdlint: ignore[...]` would hide.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Processes to use (default: automatic).")
+@click.option("--online", is_flag=True,
+              help="Also ask the GitHub API about the actions used (needs GH_TOKEN or GITHUB_TOKEN).")
 def check(paths, output_format, output, select, ignore, min_severity, min_confidence, fail_on, config_file,
-          no_config, no_inline_ignores, exit_zero, jobs):
+          no_config, no_inline_ignores, exit_zero, jobs, online):
     """Lint workflows, actions and ECS files under PATHS (default: the current directory)."""
     from .config import ConfigError, load_settings
     from .engine import lint_paths, load_rules
@@ -70,6 +72,13 @@ def check(paths, output_format, output, select, ignore, min_severity, min_confid
         settings.fail_on = fail_on
     if no_inline_ignores:
         settings.inline_ignores = False
+    if online:  # advisories hook: the opt-in GitHub API checks (cicdlint/online.py)
+        import os
+
+        settings.online = True
+        if not (os.environ.get("GH_TOKEN") or os.environ.get("GITHUB_TOKEN")):
+            sys.stderr.write("cicdlint: --online: needs a GitHub token in GH_TOKEN or GITHUB_TOKEN; "
+                             "the online checks are skipped\n")
     missing = [path for path in paths if not _exists(path)]
     if missing:
         raise click.UsageError(f"no such file or directory: {missing[0]}")

@@ -28,6 +28,7 @@ class Settings:
     rules: dict[str, dict] = field(default_factory=dict)
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
     root: Path = field(default_factory=Path.cwd)
+    online: bool = False  # advisories hook: `check --online` (rules read it as ctx.settings.online)
     _enabled: dict = field(default_factory=dict, repr=False, compare=False)
 
     def enabled(self, rule_id: str) -> bool:

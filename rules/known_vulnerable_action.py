@@ -1,7 +1,5 @@
-from cicdlint import lazyre
 from cicdlint.rule import Issue, rule
 
-_SHA = lazyre.compile(r"[0-9a-fA-F]{40}")
 _SEVERITY = {"critical": "error", "high": "error", "moderate": "warning", "low": "note"}
 _RANK = {"note": 0, "warning": 1, "error": 2}
 
@@ -34,8 +32,9 @@ def check(doc, ctx):
     - a commit SHA is judged by the version in its trailing comment (`@<sha> # v44.5.1`). With a
       moving-tag comment (`# v4`) the commit may be any release of that series up to the day it
       was pinned: it is reported when the whole series is affected, not when only part of it is;
-    - a branch (`@main`), a SHA without a version comment and an expression are not judged (the
-      opt-in `--online` checks can resolve SHAs).
+    - a branch (`@main`), a SHA without a version comment and an expression are not judged
+      offline. With `--online`, a SHA without a version comment (or with a moving-tag comment)
+      is judged as the release whose tag points at it.
 
     ## Why is this bad?
     A published advisory means the flaw is public: attackers know which workflows to look for.
@@ -63,47 +62,39 @@ def check(doc, ctx):
     `github/advisory-database` or from the GitHub REST API).
     """
     from cicdlint import advisories
+    from cicdlint.actionrefs import action_refs
 
-    for node in _uses_nodes(doc, ctx):
-        value = node.value.strip() if isinstance(node.value, str) else ""
-        if "@" not in value or value.startswith(("./", "$/", "docker://")) or "${{" in value:
+    for uses in action_refs(doc, ctx):
+        if not advisories.known_package(uses.target):
             continue
-        target, ref = value.rsplit("@", 1)
-        if not advisories.known_package(target):
+        version = uses.comment_version if uses.is_sha else uses.ref
+        parsed = advisories.parse_version(version) if version else None
+        if uses.is_sha and (parsed is None or parsed.moving):
+            resolved = _online_version(ctx, uses)  # with --online, the release the commit is tagged as
+            version = resolved or version
+        if version is None:
             continue
-        pinned_sha = bool(_SHA.fullmatch(ref))
-        if pinned_sha:
-            version = advisories.comment_version(_rest_of_line(doc, ctx, node))
-            if version is None:
-                continue
-        else:
-            version = ref
-        matches = [m for m in advisories.judge(target, version, pinned_sha=pinned_sha) if not m.partial]
+        pinned_sha = uses.is_sha
+        matches = [m for m in advisories.judge(uses.target, version, pinned_sha=pinned_sha) if not m.partial]
         # `<sha> # v4` where only some of 4.x is affected is not decidable offline: not reported
         if matches:
             yield Issue(
-                node,
-                _message(target, ref, version, pinned_sha, matches),
+                uses.node,
+                _message(uses.target, uses.ref, version, pinned_sha, matches),
                 severity=max((_SEVERITY.get(m.advisory.get("severity"), "warning") for m in matches), key=_RANK.get),
                 confidence="high" if any(not m.supplement for m in matches) else "medium",
             )
 
 
-def _uses_nodes(doc, ctx):
-    for step in ctx.steps():
-        if step.uses is not None:
-            yield step.uses
-    if doc.kind == "workflow":
-        for job in ctx.workflow.jobs:
-            if job.uses is not None:
-                yield job.uses
+def _online_version(ctx, uses):
+    """With `--online`: the longest tag that points at the pinned commit (`v4.1.2` rather than
+    `v4`), or None (offline, or the API could not say)."""
+    settings = getattr(ctx, "settings", None)
+    if not getattr(settings, "online", False):
+        return None
+    from cicdlint import online
 
-
-def _rest_of_line(doc, ctx, node) -> str:
-    span = ctx.span(node)
-    if span.end_line < 1 or span.end_line > len(doc.lines):
-        return ""
-    return doc.lines[span.end_line - 1][span.end_col - 1:]
+    return online.tag_for_commit(uses.owner, uses.repo, uses.ref)
 
 
 def _message(target, ref, version, pinned_sha, matches) -> str:
