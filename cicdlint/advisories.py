@@ -181,11 +181,27 @@ def judge(target: str, version_text: str, *, pinned_sha: bool = False) -> list[M
         if result is None:
             continue
         fixed, partial, listed = result
+        if fixed is None and not listed:
+            fixed = _later_fix(entries, entry["id"], version)  # e.g. v2 has no fix, but 3.28.3 is fixed
         previous = seen.get(entry["id"])
         if previous is not None and (previous.partial <= partial):
             continue  # one finding per advisory: keep the surest match
         seen[entry["id"]] = Match(entry["id"], advisory, fixed, partial, bool(entry.get("supplement")), listed)
     return list(seen.values())
+
+
+def _later_fix(entries: list, advisory_id: str, version: Version) -> str | None:
+    """The lowest `fixed` release above the version among the advisory's ranges, or None."""
+    top = version.key(top=True)
+    candidates = []
+    for entry in entries:
+        if entry.get("id") != advisory_id:
+            continue
+        for rng in entry.get("ranges") or []:
+            bound = _bound(rng.get("fixed", "")) if isinstance(rng, dict) and rng.get("fixed") else None
+            if bound is not None and bound > top:
+                candidates.append((bound, rng["fixed"]))
+    return min(candidates)[1] if candidates else None
 
 
 def _judge_entry(entry: dict, version: Version, pinned_sha: bool):

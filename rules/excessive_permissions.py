@@ -31,9 +31,11 @@ def check(doc, ctx):
       is reported at its key. A reusable workflow (`on: workflow_call` only) is not reported:
       its caller decides what the token can do.
     - **`write-all`**, at the workflow or a job level: an error, at the value.
-    - **`read-all`**, at the workflow or a job level: a warning, at the value. It grants read
+    - **`read-all`**, at the workflow or a job level: a note, at the value. It grants read
       access to every scope (workflow runs and artifacts, security alerts, packages,
-      deployments...), where a build usually needs `contents: read` only.
+      deployments...), where a build usually needs `contents: read` only. It cannot write, so
+      it is a note (OpenSSF Scorecard accepts it at the top of a workflow); in a private
+      repository it still shows every step more than the job needs.
     - **Write scopes at the workflow level shared by several jobs.** A `contents: write` (or
       any other write scope) in the top-level `permissions:` goes to every job that does not
       declare its own, so with two or more such jobs, the ones that only build or test get it
@@ -140,6 +142,7 @@ def check(doc, ctx):
                 f"`read-all` lets every step read every scope: workflow runs, logs and artifacts (`actions`), "
                 f"security alerts (`security-events`), packages, deployments, issues and discussions, which in "
                 f"a private repository is far more than a build needs.",
+                severity="note",
                 confidence="high",
             )
 

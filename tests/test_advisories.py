@@ -67,7 +67,8 @@ def test_snapshot_has_the_required_cases():
         ("reviewdog/action-setup", "v1", [("GHSA-qmg3-hpqr-gqvc", None, False)]),
         ("reviewdog/action-setup", "v1.3.0", []),
         # a range without a fix, bounded by last_known_affected_version_range
-        ("github/codeql-action/init", "v2", [("GHSA-vqf5-2xx6-9wfm", None, False)]),
+        # no fix in the 2.x range: the fix of the advisory's other range is suggested
+        ("github/codeql-action/init", "v2", [("GHSA-vqf5-2xx6-9wfm", "3.28.3", False)]),
         ("github/codeql-action/init", "v3", []),
         ("github/codeql-action/upload-sarif", "3.28.2", [("GHSA-vqf5-2xx6-9wfm", "3.28.3", False)]),
         # pre-releases sort before their release
