@@ -20,8 +20,9 @@ After a rate limit or a network failure no further request is made in this run.
 Environment: `CICDLINT_GITHUB_API_URL` (default `https://api.github.com`, e.g. a GitHub
 Enterprise `https://ghe.example.com/api/v3`, or a local test server), `CICDLINT_ONLINE_TIMEOUT`
 (seconds per request, default 10), `CICDLINT_ONLINE_CACHE_TTL` (seconds, default 3600; 0 turns
-the disk cache off), `XDG_CACHE_HOME` (the cache is `$XDG_CACHE_HOME/cicdlint/online/`, else
-`~/.cache/cicdlint/online/`).
+the disk cache off). The answers are kept in `online/` under cicdlint's cache directory
+(`$CICDLINT_CACHE_DIR`, else `$XDG_CACHE_HOME/cicdlint`, `~/.cache/cicdlint`...), one JSON file
+per request, keyed by the URL and a hash of the token.
 """
 from __future__ import annotations
 
@@ -83,8 +84,9 @@ def _float_env(name: str, default: float) -> float:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cicdlint" / "online"
+    from .cache import cache_directory  # $CICDLINT_CACHE_DIR, else the user cache directory
+
+    return Path(cache_directory()) / "online"
 
 
 def _cache_key(url: str) -> str:

@@ -124,6 +124,7 @@ def serve(monkeypatch, tmp_path, repos: dict | None = None):
     monkeypatch.setenv("GH_TOKEN", fake.token)
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CICDLINT_CACHE_DIR", raising=False)
     online.reset()
     try:
         yield fake
