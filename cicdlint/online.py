@@ -26,7 +26,6 @@ per request, keyed by the URL and a hash of the token.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -91,6 +90,8 @@ def _cache_dir() -> Path:
 
 def _cache_key(url: str) -> str:
     # keyed by request and by token (a private repository answers differently per token)
+    import hashlib
+
     return hashlib.sha256(f"{url}\n{hashlib.sha256((token() or '').encode()).hexdigest()}".encode()).hexdigest()
 
 
