@@ -40,6 +40,7 @@ class Settings:
         self.cache = cache
         self.cache_dir = cache_dir
         self.online = online  # advisories hook: `check --online` (rules read it as ctx.settings.online)
+        self.force_exclude = False  # named files only when a walk would lint them (pre-commit)
         self.config_path: str | None = None
         self._enabled: dict = {}
         self._by_kind: dict = {}

@@ -6,8 +6,10 @@ parsed with a small tokenizer and recursive-descent parser following GitHub's gr
 result is cached by body text. An expression that does not parse falls back to regex
 extraction (`Expression.parsed` is then False) and never raises.
 
-Context paths are normalised: the context name is lower-cased, `['name']` becomes `.name`,
-and `.*`, `[*]`, `[0]` and computed indexes `[expr]` become `.*`:
+Context paths are normalised: names GitHub defines are lower-cased (contexts are
+case-insensitive: `GitHub.Event.Issue.Title` is `github.event.issue.title`; names the workflow
+chooses, such as `secrets.MY_TOKEN` or `steps.Build.outputs.Tag`, keep their case),
+`['name']` becomes `.name`, and `.*`, `[*]`, `[0]` and computed indexes `[expr]` become `.*`:
 `github.event.commits[0]['message']` -> `github.event.commits.*.message`.
 """
 from __future__ import annotations
@@ -241,7 +243,36 @@ def parse(body: str):
 def path_of(node) -> str | None:
     """The normalised context path of a pure access chain (`github.event.issue.title`), or None."""
     segments = _segments(node)
-    return ".".join(segments) if segments is not None else None
+    return ".".join(normalise_segments(segments)) if segments is not None else None
+
+
+# Names that GitHub defines (and reads case-insensitively) inside contexts whose other keys are
+# names the workflow chooses: `steps.<id>.outputs.<name>`, `needs.<id>.result`.
+_KEYWORD_POSITIONS = {"steps": 2, "needs": 2, "jobs": 2}
+# Under `github`, everything is GitHub's schema except what the sender of the event chooses.
+_FREE_KEYS = (("event", "inputs"), ("event", "client_payload"))
+
+
+def normalise_segments(segments: list[str]) -> list[str]:
+    """Context paths are case-insensitive (`GitHub.Event.Issue.Title` is `github.event.issue.title`):
+    lower-case every name GitHub defines, and keep the case of names the workflow chooses (secret,
+    env, input, matrix, step, job and output names, `github.event.inputs.<name>`, and the keys of a
+    `repository_dispatch` payload), which every look-up of them compares case-insensitively."""
+    if not segments:
+        return segments
+    head = segments[0].lower()
+    if head in ("github", "runner", "strategy", "job"):
+        out = [head]
+        for index in range(1, len(segments)):
+            if head == "github" and tuple(out[1:3]) in _FREE_KEYS and index >= 3:
+                out.extend(segments[index:])
+                break
+            out.append(segments[index].lower())
+        return out
+    position = _KEYWORD_POSITIONS.get(head)
+    if position is not None and len(segments) > position:
+        return [head, *segments[1:position], segments[position].lower(), *segments[position + 1 :]]
+    return [head, *segments[1:]]
 
 
 def _segments(node) -> list[str] | None:
@@ -369,7 +400,7 @@ def _fallback(body: str) -> Analysis:
     paths = []
     for match in _CONTEXT_PATH.finditer(stripped):
         tail = _QUOTED_INDEX.sub(r".\1", match.group(2))
-        paths.append(match.group(1).lower() + tail)
+        paths.append(".".join(normalise_segments((match.group(1) + tail).split("."))))
     paths = _unique(paths)
     dynamic = bool(_DYNAMIC_SECRETS.search(stripped))
     return Analysis(False, None, paths, paths, dynamic, ())

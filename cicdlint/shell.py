@@ -54,6 +54,8 @@ class Command:
     heredoc_quoted: bool = False
     or_fallback: bool = False  # followed by `||`
     group_piped_out: bool = False  # inside `{ ...; } | cmd` (or a loop / subshell piped on)
+    loop_header: str = ""  # "for" / "select": the words are `NAME in ITEMS...`
+    conditional: bool = False  # inside `if`, `case` or a loop, or after `&&` / `||`: it may not run
 
     @property
     def name(self) -> str:
@@ -210,6 +212,8 @@ def parse(script: str) -> list[Command]:
     s = script
     groups: list[tuple[str, int]] = []  # each open `{`, `(`, `do`, `if` and where in `commands` it starts
     closed_group: int | None = None  # the group closed by the current `}` / `)` / `done` / `fi`
+    after_logic = False  # the next command follows `&&` or `||`
+    case_depth = 0
 
     def finish(piped: bool = False, or_fallback: bool = False):
         nonlocal current, piped_in, closed_group
@@ -246,7 +250,8 @@ def parse(script: str) -> list[Command]:
             if lexer.i < lexer.n and s[lexer.i] not in "\n;&|":
                 target = lexer.word()
             if current is None:
-                current = Command([], redirect.start(), redirect.end(), piped_in=piped_in, loop_depth=loop_depth)
+                current = Command([], redirect.start(), redirect.end(), piped_in=piped_in, loop_depth=loop_depth,
+                                  conditional=after_logic or case_depth > 0 or any(kind in ("if", "do") for kind, _ in groups))
             current.redirects.append(Redirect(op, fd, target))
             current.end = lexer.i
             if op in ("<<", "<<-") and target is not None:
@@ -257,6 +262,10 @@ def parse(script: str) -> list[Command]:
         if operator:
             op = operator.group(0)
             lexer.i = operator.end()
+            if op in ("&&", "||"):
+                after_logic = True
+            elif op not in ("|", "|&", "(", ")"):
+                after_logic = False
             if op in ("|", "|&"):
                 finish(piped=True)
             elif op == "||":
@@ -279,21 +288,30 @@ def parse(script: str) -> list[Command]:
             lexer.i += 1
             continue
         if current is None:
-            current = Command([], word.start, word.end, piped_in=piped_in, loop_depth=loop_depth)
+            current = Command([], word.start, word.end, piped_in=piped_in, loop_depth=loop_depth,
+                              conditional=after_logic or case_depth > 0 or any(kind in ("if", "do") for kind, _ in groups))
         if not current.words:
             if word.text in _LOOP_START:
                 loop_depth += 1
                 line_loop = True
                 current.loop_depth = loop_depth
                 current.line_has_loop = True
+                if word.text in ("for", "select"):
+                    current.loop_header = word.text
                 continue
             if word.text == "done":
                 closed_group = _close_group(groups, "do")
                 loop_depth = max(0, loop_depth - 1)
                 current.loop_depth = loop_depth
                 continue
+            if word.text == "case":
+                case_depth += 1
+            elif word.text == "esac":
+                case_depth = max(0, case_depth - 1)
+                continue
             if word.text in ("{", "do", "if"):
                 groups.append((word.text, len(commands)))
+                current.conditional = current.conditional or word.text != "{"
             elif word.text in ("}", "fi"):
                 closed_group = _close_group(groups, "{" if word.text == "}" else "if")
             if word.text in _PREFIX_KEYWORDS or word.text in _CLOSERS:
@@ -359,11 +377,26 @@ def strip_wrappers(words: list[Word]) -> list[Word]:
 
 _SUDO_VALUE_OPTIONS = {"-u", "-g", "-h", "-C", "-D", "-p", "-r", "-t", "-U", "--user", "--group"}
 _VAR_REF = lazyre.compile(r"\$(?:\{(#?)([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+# PowerShell: `$env:NAME`, `${env:NAME}` (environment) and `$name` (a script variable).
+_PWSH_REF = lazyre.compile(r"\$(?:\{env:([A-Za-z_][A-Za-z0-9_]*)\}|env:([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))", re.I)
+# cmd: `%NAME%` and delayed `!NAME!`.
+_CMD_REF = lazyre.compile(r"%([A-Za-z_][A-Za-z0-9_]*)%|!([A-Za-z_][A-Za-z0-9_]*)!")
 
 
-def variable_refs(text: str) -> list[tuple[str, int, int, bool]]:
-    """Shell variables expanded in `text`: (name, start, end, is_length) where `${#X}` is a length.
-    Single-quoted parts expand nothing."""
+def variable_refs(text: str, dialect: str = "sh") -> list[tuple[str, int, int, bool]]:
+    """Variables expanded in `text`: (name, start, end, is_length) where `${#X}` is a length.
+    In the "sh" dialect single-quoted parts expand nothing; "pwsh" reads `$env:NAME` (as NAME)
+    and `$name`, "cmd" reads `%NAME%`."""
+    if dialect in ("pwsh", "cmd"):
+        pattern = _PWSH_REF if dialect == "pwsh" else _CMD_REF
+        quoted = [(m.start(), m.end()) for m in re.finditer(r"'[^']*'", text)] if dialect == "pwsh" and "'" in text else []
+        refs = []
+        for match in pattern.finditer(text):
+            if quoted and any(start < match.start() < end for start, end in quoted) and not _inside_double(text, match.start()):
+                continue
+            name = next(group for group in match.groups() if group)
+            refs.append((name, match.start(), match.end(), False))
+        return refs
     refs = []
     quoted_spans = [(m.start(), m.end()) for m in re.finditer(r"'[^']*'", text)] if "'" in text else []
     for match in _VAR_REF.finditer(text):
@@ -436,6 +469,8 @@ def _shift(command: Command, where: list[int]) -> Command:
         heredoc=None if command.heredoc is None else (where[command.heredoc[0]], where[command.heredoc[1]]),
         heredoc_quoted=command.heredoc_quoted,
         or_fallback=command.or_fallback,
+        loop_header=command.loop_header,
+        conditional=command.conditional,
     )
 
 
