@@ -137,6 +137,7 @@ class Context:
     def __init__(self, doc: Document, rule: Rule, settings: Settings, production, linted: "Linted"):
         self.doc = doc
         self.rule = rule
+        self.settings = settings  # advisories hook: rules read `ctx.settings.online`
         self.options = settings.options_for(rule)
         self.production = production
         self._linted = linted

@@ -1,6 +1,7 @@
 """Every rule against its fixtures: the findings must be exactly the ones the fixture expects."""
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from pathlib import Path
 
@@ -29,9 +30,24 @@ def _lint(path: Path, rule_id: str, **settings):
     return findings
 
 
+@pytest.fixture
+def online_rules(monkeypatch, tmp_path):
+    """Rules tagged `online` run their fixtures with `--online` against the stand-in GitHub API
+    of tests/fake_github.py (a server on 127.0.0.1, no network)."""
+    from fake_github import serve
+
+    with serve(monkeypatch, tmp_path) as fake:
+        yield fake
+
+
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_fixture(path: Path):
+def test_fixture(path: Path, request):
     rule_id = _rule_of(path)
+    if rule_id in REGISTRY and "online" in REGISTRY[rule_id].tags:
+        request.getfixturevalue("online_rules")
+        _lint_online = functools.partial(_lint, online=True)
+    else:
+        _lint_online = _lint
     assert rule_id in REGISTRY, f"fixture directory {rule_id!r} names no rule"
     expected = expectations(path)
     if path.name.startswith("good"):
@@ -39,7 +55,7 @@ def test_fixture(path: Path):
     else:
         assert path.name.startswith("bad"), "fixtures are named bad* or good*"
         assert expected, "a bad fixture must say what it expects"
-    findings = [f for f in _lint(path, rule_id) if f.rule_id == rule_id or rule_id in ("parse-error",)]
+    findings = [f for f in _lint_online(path, rule_id) if f.rule_id == rule_id or rule_id in ("parse-error",)]
     actual_lines = Counter((f.span.start_line, f.rule_id) for f in findings)
     expected_lines = Counter((e.line, e.rule) for e in expected)
     assert actual_lines == expected_lines, "\n".join(
