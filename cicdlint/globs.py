@@ -12,16 +12,16 @@ _REF_BAD_CHARS = " \t~^:"
 
 
 def glob_errors(pattern: str, ref: bool) -> list[tuple[int, str]]:
-    """Mistakes in one filter pattern: (offset in the pattern, message)."""
+    """Mistakes in one filter pattern: (offset in the pattern, or -1 for the whole pattern, message)."""
     if not ref:
         stripped = pattern.strip()
         if stripped != pattern:
-            return [(0, "it has leading or trailing white space, which a path never has")]
+            return [(-1, "it has leading or trailing white space, which a path never has")]
         bare = stripped[1:] if stripped.startswith("!") else stripped
         if bare in (".", "..") or bare.startswith(("./", "../")):
-            return [(0, "paths are matched from the repository root without `./` or `../`: write `" + _without_dots(bare) + "`")]
+            return [(-1, "paths are matched from the repository root without `./` or `../`: write `" + _without_dots(bare) + "`")]
     if pattern == "":
-        return [(0, "the pattern is empty")]
+        return [(-1, "the pattern is empty")]
     errors: list[tuple[int, str]] = []
     i = 0
     n = len(pattern)
