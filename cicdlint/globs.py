@@ -81,7 +81,7 @@ def _char_class(pattern: str, start: int, errors: list) -> int | None:
     n = len(pattern)
     i = start + 1
     if i < n and pattern[i] == "]":
-        errors.append((i, "`[]` is an empty character set, which matches nothing"))
+        errors.append((start, "`[]` is an empty character set, which matches nothing"))
         return i
     while i < n:
         char = pattern[i]
