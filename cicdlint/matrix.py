@@ -61,7 +61,10 @@ class Matrix:
 
     @property
     def include_is_dynamic(self) -> bool:
-        return self.include is not None and not isinstance(self.include, Seq) or has_expression(self.include)
+        """Is `include` (or anything in it) built by an expression, or not a list at all?"""
+        if self.include is None:
+            return False
+        return not isinstance(self.include, Seq) or has_expression(self.include)
 
     def include_entries(self) -> list[Map]:
         return [item for item in self.include.items if isinstance(item, Map)] if isinstance(self.include, Seq) else []
