@@ -167,3 +167,51 @@ def platform(job) -> str | None:
             return None
         kinds.add(kind)
     return kinds.pop() if len(kinds) == 1 else None
+
+
+def damerau(a: str, b: str, limit: int = 3) -> int:
+    """Optimal-string-alignment distance between two short strings, capped at `limit`."""
+    if abs(len(a) - len(b)) >= limit:
+        return limit
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) >= limit:
+            return limit
+        previous2, previous = previous, current
+    return min(previous[-1], limit)
+
+
+def extends_known(label: str) -> bool:
+    """Is the label a known (or retired) hosted label followed by `-`/`_` and more, as the
+    names of larger runners are (`ubuntu-24.04-16core`, `ubuntu-latest_8-core`)?"""
+    data = table()
+    lowered = label.strip().lower()
+    for known in (*data["hosted"], *data["retired"]):
+        if len(lowered) > len(known) + 1 and lowered.startswith(known) and lowered[len(known)] in "-_.":
+            return True
+    return False
+
+
+def closest_known(label: str) -> str | None:
+    """A hosted label (or `self-hosted`) within two edits of `label`, for a typo; else None."""
+    data = table()
+    lowered = label.strip().lower()
+    if len(lowered) < 6:
+        return None
+    best, best_distance = None, 3
+    for known in (*data["hosted"], *data["retired"], SELF_HOSTED):
+        distance = damerau(lowered, known)
+        if distance < best_distance:
+            best, best_distance = known, distance
+    if best is None:
+        return None
+    if best in data["retired"]:
+        return retired(best)[1].split(" ", 1)[0].strip("'") if best_distance > 0 else None
+    return best
