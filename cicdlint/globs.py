@@ -107,3 +107,42 @@ def _without_dots(path: str) -> str:
     while path.startswith(("./", "../")):
         path = path.split("/", 1)[1]
     return path if path not in (".", "..", "") else "**"
+
+
+def pattern_regex(pattern: str) -> tuple[str, bool]:
+    """(a regular expression for a filter pattern, whether it holds wildcards). `\\x` is a
+    literal x, `*` anything but `/`, `**` anything, `?`/`+` zero-or-one/one-or-more of the
+    preceding character, `[...]` a character set."""
+    import re
+
+    out: list[str] = []
+    wild = False
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "\\" and i + 1 < n:
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        if char == "*":
+            wild = True
+            if pattern.startswith("**", i):
+                out.append(".*")
+                i += 2
+                continue
+            out.append("[^/]*")
+        elif char in "?+" and out:
+            wild = True
+            out.append(char)
+        elif char == "[":
+            end = pattern.find("]", i + 1)
+            if end < 0:
+                out.append(re.escape(char))
+            else:
+                wild = True
+                out.append("[" + pattern[i + 1 : end].replace("\\", "\\\\") + "]")
+                i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return "".join(out), wild

@@ -54,22 +54,33 @@ def check(doc, ctx):
             include_keys = None  # unknown: leave include-only keys alone
         else:
             for entry in matrix.include_entries():
-                include_keys.update(name for name, _, _ in entry.items())
+                include_keys.update(name.lower() for name, _, _ in entry.items())
+        # Matrix keys ignore case, as contexts do (`OS` in the matrix, `os` in exclude).
+        rows = {row.lower(): row for row in matrix.rows}
+        dynamic = {row.lower() for row in matrix.dynamic_rows}
         for entry in matrix.exclude_entries():
             for name, key, value in entry.items():
-                if name in matrix.dynamic_rows or has_expression(value):
+                if name.lower() in dynamic or has_expression(value):
                     continue
-                if name not in matrix.rows:
+                if name.lower() not in rows:
                     if include_keys is None:
                         continue
                     yield Issue(key, _unknown_key(job.id, name, matrix, include_keys))
                     continue
+                name = rows[name.lower()]
                 row = matrix.rows[name][1]
                 if any(_matches(candidate, value) for candidate in row.items):
                     continue
                 from_include = not matrix.include_is_dynamic and any(
-                    entry.get(name) is not None and _matches(entry.get(name), value) for entry in matrix.include_entries())
+                    _get(entry, name) is not None and _matches(_get(entry, name), value) for entry in matrix.include_entries())
                 yield Issue(value, _unknown_value(job.id, name, value, row, from_include))
+
+
+def _get(entry, name):
+    value = entry.get(name)
+    if value is None:
+        value = next((item for key, _, item in entry.items() if key.lower() == name.lower()), None)
+    return value
 
 
 def _matches(candidate, wanted) -> bool:
@@ -97,7 +108,7 @@ def _unknown_key(job_id: str, name: str, matrix, include_keys: set) -> str:
     import difflib
 
     rows = sorted(matrix.rows) + sorted(matrix.dynamic_rows)
-    if name in include_keys:
+    if name.lower() in include_keys:
         return (f"'{name}' is a key that only `include` adds to the matrix of job '{job_id}', but GitHub applies "
                 "`exclude` before `include`, so this entry excludes nothing. Remove the include entry instead, or "
                 "exclude by the matrix's own rows (" + ", ".join(f"'{row}'" for row in rows) + ").")

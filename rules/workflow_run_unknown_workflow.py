@@ -1,6 +1,7 @@
-import fnmatch
+import re
 
-from cicdlint.events import is_placeholder, scalars, event_configs
+from cicdlint.events import event_configs, is_placeholder, scalars
+from cicdlint.globs import pattern_regex
 from cicdlint.model import Workflow, text
 from cicdlint.rule import Issue, rule
 
@@ -59,10 +60,18 @@ def check(doc, ctx):
             continue
         if name in exact or name.lower() in lowered:
             continue
-        if any(char in name for char in "*?[") and any(fnmatch.fnmatchcase(known, name) for known in exact):
-            continue
-        if any(char in name for char in "*?["):
-            continue  # a pattern that matches nothing we can see: GitHub's matching may be wider
+        if any(char in name for char in "*?[+\\"):
+            # GitHub reads the names as filter patterns (`C/C\+\+` for `C/C++`).
+            regex, wild = pattern_regex(name)
+            try:
+                compiled = re.compile(regex, re.IGNORECASE)
+            except re.error:
+                continue
+            if any(compiled.fullmatch(known) for known in exact):
+                continue
+            if wild:
+                continue  # a pattern that matches nothing we can see: leave it
+            name = re.sub(r"\\(.)", r"\1", name)
         yield Issue(value, _message(name, exact))
 
 
