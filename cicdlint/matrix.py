@@ -75,15 +75,14 @@ class Matrix:
     def values_of(self, name: str) -> list[Node] | None:
         """Every value `matrix.<name>` can take (the row's, then the include entries'), or None
         when some of them are unknown (an expression row or include)."""
-        if name in self.dynamic_rows:
+        lowered = name.lower()  # matrix keys ignore case, as contexts do
+        if any(row.lower() == lowered for row in self.dynamic_rows):
             return None
         if self.include is not None and not isinstance(self.include, Seq):
             return None
-        found = list(self.rows[name][1].items) if name in self.rows else []
+        found = [item for row, (_, values) in self.rows.items() if row.lower() == lowered for item in values.items]
         for entry in self.include_entries():
-            value = entry.get(name)
-            if value is not None:
-                found.append(value)
+            found.extend(value for key, _, value in entry.items() if key.lower() == lowered)
         for item in self.include.items if isinstance(self.include, Seq) else []:
             if not isinstance(item, Map):
                 return None  # `- ${{ fromJSON(...) }}`: unknown
