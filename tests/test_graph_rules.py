@@ -217,3 +217,36 @@ def test_damerau():
     assert damerau("ubuntu-lastest", "ubuntu-latest") == 1
     assert damerau("ubunut-latest", "ubuntu-latest") == 1
     assert damerau("ubuntu-x64", "ubuntu-24.04") == 3
+
+
+SCRIPT = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          echo \"${{ github.sha }}\"\n          cd $DIR\n"
+
+
+@pytest.mark.parametrize("executable, expected", [
+    ("shellcheck-not-installed-here", "was not found on PATH"),
+    ("./shellcheck", "only a program named shellcheck"),
+    ("bash", "only a program named shellcheck"),
+])
+def test_shellcheck_refuses_or_reports_a_missing_program(tmp_path, executable, expected):
+    findings, _, _ = _lint_with(tmp_path, SCRIPT, {"shellcheck": {"executable": executable}})
+    assert [(f.rule_id, f.severity) for f in findings] == [("shellcheck", "note")]
+    assert expected in findings[0].message
+
+
+def test_shellcheck_is_off_by_default(tmp_path):
+    assert _lint_with(tmp_path, SCRIPT, {})[0] == []
+
+
+@pytest.mark.skipif(__import__("shutil").which("shellcheck") is None, reason="shellcheck is not installed")
+def test_shellcheck_points_into_the_script(tmp_path):
+    findings, _, _ = _lint_with(tmp_path, SCRIPT, {"shellcheck": {"executable": "shellcheck", "level": "style"}})
+    assert [(f.span.start_line, f.span.start_col, f.message.split(":")[0]) for f in findings] == [
+        (8, 14, "ShellCheck SC2086")]
+
+
+def _lint_with(tmp_path, text, rules):
+    directory = tmp_path / ".github" / "workflows"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "ci.yml"
+    path.write_text(text, encoding="utf-8")
+    return lint_file(path, path.name, True, Settings(select=["shellcheck"], root=tmp_path, rules=rules))
