@@ -2,6 +2,7 @@ from cicdlint.events import event_configs
 from cicdlint.rule import Issue, rule
 
 PAIRS = (("branches", "branches-ignore"), ("tags", "tags-ignore"), ("paths", "paths-ignore"))
+EXAMPLES = {"branches": "'!release/**-alpha'", "tags": "'!v*-rc*'", "paths": "'!docs/**'"}
 
 
 @rule(
@@ -49,5 +50,5 @@ def check(doc, ctx):
             yield Issue(
                 later,
                 f"The {event} event sets both `{include}` and `{exclude}`, which GitHub refuses. Keep `{include}` and "
-                f"write the values to leave out as `!` patterns in it (e.g. '!release/**-alpha'), or keep only `{exclude}`.",
+                f"write the values to leave out as `!` patterns after the others (e.g. {EXAMPLES[include]}), or keep only `{exclude}`.",
             )

@@ -4,9 +4,10 @@ from cicdlint.rule import Issue, rule
 
 _EXPRESSION = lazyre.compile(r"\$\{\{.*?\}\}", lazyre.DOTALL)
 # Codes that GitHub's way of running scripts makes noise of: variables set by the runner or by
-# `env:` (SC2153, SC2154), `source` of files not given to shellcheck (SC1091), and conditions
-# that are constant once `${{ }}` is blanked out (SC2050, SC2194, SC2157, SC2043). As actionlint.
-_EXCLUDED = "SC1091,SC2194,SC2050,SC2153,SC2154,SC2157,SC2043"
+# `env:` (SC2153, SC2154), `source` of files not given to shellcheck (SC1090, SC1091), and
+# conditions that are constant once `${{ }}` is blanked out (SC2050, SC2194, SC2157, SC2043,
+# SC2193). As actionlint, plus SC1090 and SC2193.
+_EXCLUDED = "SC1090,SC1091,SC2194,SC2050,SC2153,SC2154,SC2157,SC2043,SC2193"
 _PROGRAM = lazyre.compile(r"shellcheck(?:[-._][A-Za-z0-9._-]*)?(?:\.exe)?", lazyre.IGNORECASE)
 _LEVELS = {"error": "error", "warning": "warning", "info": "note", "style": "note"}
 
