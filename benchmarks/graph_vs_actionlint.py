@@ -70,10 +70,15 @@ CICDLINT_CATEGORY = {
 
 def _actionlint(binary: str, files: list[str]) -> list[tuple[str, str, str]]:
     found = []
-    for start in range(0, len(files), 200):
-        chunk = files[start : start + 200]
+    chunks = [files[start : start + 200] for start in range(0, len(files), 200)]
+    while chunks:
+        chunk = chunks.pop()
         result = subprocess.run([binary, "-no-color", "-shellcheck=", "-pyflakes=", "-format", "{{json .}}", *chunk],
                                 capture_output=True, text=True)
+        if result.returncode not in (0, 1):  # actionlint crashed on one of them: run them one by one
+            if len(chunk) > 1:
+                chunks.extend([file] for file in chunk)
+            continue
         for line in result.stdout.splitlines():
             if not line.strip():
                 continue
