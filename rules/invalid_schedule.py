@@ -78,10 +78,10 @@ def _zone_problem(name: str) -> str | None:
         return None
     import difflib
 
-    if name.lower() in ("utc", "gmt", "z"):
-        return None
     lowered = {zone.lower(): zone for zone in zones}
-    close = lowered.get(name.lower()) or next(iter(difflib.get_close_matches(name, zones, n=1, cutoff=0.8)), None)
+    if name.lower() in lowered:
+        return None  # only the case differs: left alone
+    close = next(iter(difflib.get_close_matches(name, sorted(zones), n=1, cutoff=0.8)), None)
     hint = f" Did you mean '{close}'?" if close else " Use an IANA name such as 'America/New_York' or 'Europe/Berlin'."
     return f"'{name}' is not an IANA time zone name, so GitHub cannot schedule the workflow in it.{hint}"
 
