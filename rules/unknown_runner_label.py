@@ -31,7 +31,10 @@ def check(doc, ctx):
       `macos-16`, `windows-2021`) is an error; a version newer than the newest known image
       is left alone, in case GitHub added it since;
     - a label within two typing mistakes of a hosted label (`ubuntu-lastest`,
-      `windows-latst`, `self-hosed`) is an error with the label that was probably meant.
+      `windows-latst`, `self-hosed`), or plainly meant as one (`ubuntu`, `linux-latest`), is
+      an error with the label that was probably meant;
+    - a label with commas in it (`runs-on: 'self-hosted, linux'`) is an error: several labels
+      are written as a list.
 
     Other labels are taken for custom ones and left alone: a label list that has
     `self-hosted`, a runner group (`runs-on: {group: ...}`), larger runners named after a hosted
@@ -95,6 +98,15 @@ def _problem(value: str, configured: list) -> str | None:
         return None
     if any(fnmatch.fnmatchcase(lowered, pattern) for pattern in configured):
         return None
+    if "," in label:
+        parts = [part.strip() for part in label.split(",") if part.strip()]
+        return (f"'{label}' is one label with commas in it, which no runner has, so the job never starts. Write the "
+                f"labels as a list: [{', '.join(parts)}].")
+    meant = runners.table().get("near_misses", {}).get(lowered)
+    if meant:
+        return (f"'{label}' is not a GitHub-hosted runner label, so the job waits for a runner that never comes. "
+                f"Did you mean '{meant}'? If it is the label of a self-hosted runner, list it in this rule's "
+                "`self-hosted-labels` option.")
     if runners.is_hosted(label) or runners.is_preset(label):
         return None
     gone = runners.retired(label)
