@@ -1,5 +1,5 @@
 from cicdlint import runners
-from cicdlint.model import as_map
+from cicdlint.model import as_map, text
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Scalar
 
@@ -23,7 +23,8 @@ def check(doc, ctx):
     and composite actions. It must be one of GitHub's built-in shells (`bash`, `pwsh`,
     `python`, `sh`, `cmd`, `powershell`; names ignore case) or a custom command holding `{0}`,
     where the script's path goes (`bash -el {0}`, `perl {0}`). Where the job's runner is
-    known, `cmd` and `powershell` are only for Windows and `sh` is not for Windows.
+    known, `cmd` and `powershell` are only for Windows and `sh` is not for Windows (a step
+    whose `if:` tests `runner.os` is not held to the job's platform).
     Expressions are left alone.
 
     ## Why is this bad?
@@ -58,7 +59,10 @@ def check(doc, ctx):
                 yield from _check(node, kind)
             for step in job.steps:
                 if step.node.get("run") is not None:
-                    yield from _check(step.node.get("shell"), kind)
+                    # A step guarded by `runner.os` is written for another platform than the
+                    # job's and is skipped there: only names no runner has are reported.
+                    guarded = "runner.os" in (text(step.if_) or "")
+                    yield from _check(step.node.get("shell"), None if guarded else kind)
     else:
         for step in ctx.steps():
             if step.node.get("run") is not None:
