@@ -1,5 +1,6 @@
 from cicdlint.events import event_configs
 from cicdlint.rule import Issue, rule
+from cicdlint.yamlpos import Scalar
 
 PAIRS = (("branches", "branches-ignore"), ("tags", "tags-ignore"), ("paths", "paths-ignore"))
 EXAMPLES = {"branches": "'!release/**-alpha'", "tags": "'!v*-rc*'", "paths": "'!docs/**'"}
@@ -44,7 +45,7 @@ def check(doc, ctx):
         for include, exclude in PAIRS:
             include_key, include_value = config.item(include)
             exclude_key, exclude_value = config.item(exclude)
-            if include_key is None or exclude_key is None:
+            if include_key is None or exclude_key is None or _empty(include_value) or _empty(exclude_value):
                 continue
             later = exclude_key if exclude_key.start > include_key.start else include_key
             yield Issue(
@@ -52,3 +53,7 @@ def check(doc, ctx):
                 f"The {event} event sets both `{include}` and `{exclude}`, which GitHub refuses. Keep `{include}` and "
                 f"write the values to leave out as `!` patterns after the others (e.g. {EXAMPLES[include]}), or keep only `{exclude}`.",
             )
+
+
+def _empty(node) -> bool:
+    return isinstance(node, Scalar) and node.is_null
