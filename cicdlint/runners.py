@@ -80,90 +80,123 @@ class Label:
 
 
 class LabelSet:
-    """One way `runs-on:` can come out: its labels, or unknown (an expression we cannot resolve).
-    `group` is True for `runs-on: {group: ...}` (a runner group: larger or self-hosted runners)."""
+    """One way the matrix-built part of `runs-on:` can come out: its labels, or unknown (an
+    expression we cannot resolve)."""
 
-    __slots__ = ("labels", "unknown", "group")
+    __slots__ = ("labels", "unknown")
 
-    def __init__(self, labels: list[Label], unknown: bool = False, group: bool = False):
+    def __init__(self, labels: list[Label], unknown: bool = False):
         self.labels = labels
         self.unknown = unknown
-        self.group = group
 
     @property
     def self_hosted(self) -> bool:
         return any(label.value.strip().lower() == SELF_HOSTED for label in self.labels)
 
 
-def label_sets(job) -> list[LabelSet]:
-    """Every label set the job's `runs-on:` can take: one for a static value, one per matrix
-    value for `${{ matrix.os }}` (lists of labels in the matrix included), and an unknown set
-    when an expression cannot be resolved."""
+class RunsOn:
+    """A job's `runs-on:`: the labels written out (`fixed`), and for the entries built by
+    `${{ matrix.<key> }}` one LabelSet per matrix value (`options`; empty when there is no
+    expression). A job runs with the fixed labels plus one option. `group` is True for
+    `runs-on: {group: ...}` (a runner group: larger or self-hosted runners). Kept apart so
+    that every check is linear: the fixed labels are looked at once, not once per option."""
+
+    __slots__ = ("fixed", "options", "group", "odd")
+
+    def __init__(self, fixed: list[Label], options: list[LabelSet], group: bool = False, odd: bool = False):
+        self.fixed = fixed
+        self.options = options
+        self.group = group
+        self.odd = odd  # a shape we do not read (a map entry, a list of lists...)
+
+    @property
+    def fixed_self_hosted(self) -> bool:
+        return any(label.value.strip().lower() == SELF_HOSTED for label in self.fixed)
+
+    @property
+    def any_unknown(self) -> bool:
+        return self.odd or any(option.unknown for option in self.options)
+
+
+def runs_on(job) -> RunsOn | None:
+    """The job's `runs-on:` as a RunsOn, or None when it has none (or an odd shape)."""
     node = job.runs_on
     group = False
     if isinstance(node, Map):
         group = node.get("group") is not None
         node = node.get("labels")
         if node is None:
-            return [LabelSet([], unknown=not group, group=group)]
+            return RunsOn([], [], group=group, odd=not group)
     entries = [node] if isinstance(node, Scalar) else list(node.items) if isinstance(node, Seq) else None
     if entries is None:
-        return []
+        return None
     fixed: list[Label] = []
-    variable: list[list[LabelSet]] = []
+    options: list[LabelSet] = []
     for entry in entries:
         if not isinstance(entry, Scalar):
-            return [LabelSet([], unknown=True, group=group)]
+            return RunsOn(fixed, options, group=group, odd=True)
         if "${{" not in entry.value:
             fixed.append(Label(entry.value, entry))
-            continue
-        variable.append(_resolve(job, entry, group))
-    if not variable:
-        return [LabelSet(fixed, group=group)]
-    if len(variable) > 1:
-        # Two matrix-built labels: their combinations are a product; check the fixed ones and
-        # each matrix value against them, not the product.
-        return [LabelSet(fixed + option.labels, unknown=option.unknown, group=group) for options in variable for option in options]
-    return [LabelSet(fixed + option.labels, unknown=option.unknown, group=group) for option in variable[0]]
+        else:
+            options.extend(_resolve(job, entry))
+    return RunsOn(fixed, options, group=group)
 
 
-def _resolve(job, entry: Scalar, group: bool) -> list[LabelSet]:
+def _resolve(job, entry: Scalar) -> list[LabelSet]:
     match = _MATRIX_REF.fullmatch(entry.value.strip())
     matrix = matrix_of(job) if match else None
     values = matrix.values_of(match.group(1)) if matrix is not None else None
     if not values:
-        return [LabelSet([], unknown=True, group=group)]
+        return [LabelSet([], unknown=True)]
     found = []
     for value in values:
         if isinstance(value, Scalar) and "${{" not in value.value:
-            found.append(LabelSet([Label(value.value, value, from_matrix=True)], group=group))
+            found.append(LabelSet([Label(value.value, value, from_matrix=True)]))
         elif isinstance(value, Seq) and all(isinstance(item, Scalar) and "${{" not in item.value for item in value.items):
-            found.append(LabelSet([Label(item.value, item, from_matrix=True) for item in value.items], group=group))
+            found.append(LabelSet([Label(item.value, item, from_matrix=True) for item in value.items]))
         else:
-            found.append(LabelSet([], unknown=True, group=group))
+            found.append(LabelSet([], unknown=True))
     return found
+
+
+def _kind(label: str) -> str | None:
+    lowered = label.strip().lower()
+    if lowered == "windows" or lowered.startswith("windows-"):
+        return "windows"
+    if lowered in ("linux", "macos") or lowered.startswith(("ubuntu-", "macos-")):
+        return "posix"
+    return None
+
+
+def _kind_of(labels: list[Label], start: str | None) -> str | None | bool:
+    """The platform the labels name, `start` if they name none, False when they disagree."""
+    kind = start
+    for label in labels:
+        this = _kind(label.value)
+        if this is None:
+            continue
+        if kind is not None and kind != this:
+            return False
+        kind = this
+    return kind
 
 
 def platform(job) -> str | None:
     """'windows', 'posix' (Linux or macOS) or None (unknown or mixed) for the job's runner."""
     if job is None:
         return None
+    found = runs_on(job)
+    if found is None or found.any_unknown:
+        return None
+    base = _kind_of(found.fixed, None)
+    if base is False:
+        return None
+    if not found.options:
+        return base
     kinds = set()
-    for label_set in label_sets(job):
-        if label_set.unknown:
-            return None
-        kind = None
-        for label in label_set.labels:
-            lowered = label.value.strip().lower()
-            if lowered == "windows" or lowered.startswith("windows-"):
-                kind = kind or "windows"
-                if kind != "windows":
-                    return None
-            elif lowered in ("linux", "macos") or lowered.startswith(("ubuntu-", "macos-")):
-                kind = kind or "posix"
-                if kind != "posix":
-                    return None
-        if kind is None:
+    for option in found.options:
+        kind = _kind_of(option.labels, base)
+        if kind is False or kind is None:
             return None
         kinds.add(kind)
     return kinds.pop() if len(kinds) == 1 else None

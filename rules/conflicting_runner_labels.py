@@ -43,29 +43,51 @@ def check(doc, ctx):
     for job in ctx.workflow.jobs:
         if job.uses is not None or job.runs_on is None:
             continue
-        for label_set in runners.label_sets(job):
-            if label_set.group or len(label_set.labels) < 2:
+        found = runners.runs_on(job)
+        if found is None or found.group or found.odd:
+            continue
+        self_hosted = found.fixed_self_hosted
+        state = _State()
+        for issue in state.add(found.fixed, self_hosted, job.id, seen):
+            yield issue
+        for option in found.options:
+            if option.unknown:
                 continue
-            self_hosted = label_set.self_hosted
-            current = None
-            first = None
-            for label in label_set.labels:
-                images = _images(label.value, self_hosted)
-                if images is None:
-                    continue
-                if current is None:
-                    current, first = images, label
-                    continue
-                if current & images:
-                    current = current & images
-                    continue
-                if id(label.node) in seen:
-                    continue
-                seen.add(id(label.node))
-                where = f" (a value of the matrix of job '{job.id}')" if label.from_matrix else ""
-                yield Issue(label.node, f"'{label.value}'{where} and '{first.value}' are labels of different runners: no "
-                                        "runner has both, so the job never starts. Use one of them, or a matrix to run "
-                                        "the job on each.")
+            branch = state.copy()
+            for issue in branch.add(option.labels, self_hosted or option.self_hosted, job.id, seen):
+                yield issue
+
+
+class _State:
+    """The images every label so far allows, and the first label that constrained them."""
+
+    __slots__ = ("images", "first")
+
+    def __init__(self, images=None, first=None):
+        self.images = images
+        self.first = first
+
+    def copy(self) -> "_State":
+        return _State(self.images, self.first)
+
+    def add(self, labels, self_hosted: bool, job_id: str, seen: set):
+        for label in labels:
+            images = _images(label.value, self_hosted)
+            if images is None:
+                continue
+            if self.images is None:
+                self.images, self.first = images, label
+                continue
+            if self.images & images:
+                self.images = self.images & images
+                continue
+            if id(label.node) in seen:
+                continue
+            seen.add(id(label.node))
+            where = f" (a value of the matrix of job '{job_id}')" if label.from_matrix else ""
+            yield Issue(label.node, f"'{label.value}'{where} and '{self.first.value}' are labels of different runners: "
+                                    "no runner has both, so the job never starts. Use one of them, or a matrix to run "
+                                    "the job on each.")
 
 
 def _images(label: str, self_hosted: bool):

@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from cicdlint.events import is_placeholder
 from cicdlint.model import as_map, as_seq
 from cicdlint.rule import Issue, rule
@@ -45,6 +47,7 @@ def check(doc, ctx):
 
     on = as_map(doc.root.get("on"))
     schedule = on.get("schedule") if on is not None else None
+    budget = 20  # did-you-mean for a time zone compares with every zone: only the first ones
     for entry in as_seq(schedule):
         entry = as_map(entry)
         if entry is None:
@@ -58,7 +61,8 @@ def check(doc, ctx):
                 yield Issue(spec, f"The cron expression '{spec.value.strip()}' is invalid: {error.message}.{hint}")
         zone = entry.get("timezone")
         if isinstance(zone, Scalar) and not zone.is_null and "${{" not in zone.value:
-            problem = _zone_problem(zone.value.strip())
+            budget -= 1
+            problem = _zone_problem(zone.value.strip(), budget >= 0)
             if problem:
                 yield Issue(zone, problem)
 
@@ -72,7 +76,7 @@ def _hint(spec: str) -> str:
     return "Write five fields: minute hour day-of-month month day-of-week."
 
 
-def _zone_problem(name: str) -> str | None:
+def _zone_problem(name: str, suggest: bool) -> str | None:
     zones = _zones()
     if not zones or name in zones:
         return None
@@ -81,16 +85,17 @@ def _zone_problem(name: str) -> str | None:
     lowered = {zone.lower(): zone for zone in zones}
     if name.lower() in lowered:
         return None  # only the case differs: left alone
-    close = next(iter(difflib.get_close_matches(name, sorted(zones), n=1, cutoff=0.8)), None)
+    close = next(iter(difflib.get_close_matches(name, sorted(zones), n=1, cutoff=0.8)), None) if suggest else None
     hint = f" Did you mean '{close}'?" if close else " Use an IANA name such as 'America/New_York' or 'Europe/Berlin'."
     return f"'{name}' is not an IANA time zone name, so GitHub cannot schedule the workflow in it.{hint}"
 
 
-def _zones():
+@lru_cache(maxsize=1)
+def _zones() -> frozenset:
     try:
         import zoneinfo
 
         zones = zoneinfo.available_timezones()
     except Exception:  # no time zone database: nothing to compare with
-        return set()
-    return zones
+        return frozenset()
+    return frozenset(zones)

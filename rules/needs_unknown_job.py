@@ -53,18 +53,21 @@ def check(doc, ctx):
     ids = job_ids(workflow)
     if not ids:
         return
+    suggestions = 20  # did-you-mean costs a pass over the ids: only for the first findings
+    candidates = list(ids)[:1000]
     for job in workflow.jobs:
         for entry in needs_entries(job):
             name = entry.value.strip()
             if name.lower() in ids:
                 continue
-            yield Issue(entry, _message(job.id, name, ids))
+            suggestions -= 1
+            yield Issue(entry, _message(job.id, name, ids, candidates if suggestions >= 0 else []))
 
 
-def _message(job_id: str, name: str, ids: dict) -> str:
+def _message(job_id: str, name: str, ids: dict, candidates: list) -> str:
     import difflib
 
-    close = difflib.get_close_matches(name.lower(), list(ids), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name.lower(), candidates, n=1, cutoff=0.6) if candidates else []
     if close:
         hint = f"Did you mean '{ids[close[0]]}'?"
     elif len(ids) <= 8:

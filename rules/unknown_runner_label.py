@@ -77,18 +77,26 @@ def check(doc, ctx):
     for job in ctx.workflow.jobs:
         if job.uses is not None or job.runs_on is None:
             continue
-        for label_set in runners.label_sets(job):
-            if label_set.group or label_set.self_hosted or (label_set.unknown and label_set.labels):
+        found = runners.runs_on(job)
+        if found is None or found.group or found.fixed_self_hosted:
+            continue
+        labels = []
+        # The written labels, unless a matrix value (or an expression) may add `self-hosted`.
+        if not found.any_unknown and not any(option.self_hosted for option in found.options):
+            labels.extend(found.fixed)
+        if not found.fixed or not found.any_unknown:
+            for option in found.options:
+                if not option.unknown and not option.self_hosted:
+                    labels.extend(option.labels)
+        for label in labels:
+            if id(label.node) in seen:
                 continue
-            for label in label_set.labels:
-                if id(label.node) in seen:
-                    continue
-                seen.add(id(label.node))
-                message = _problem(label.value, configured)
-                if message:
-                    if label.from_matrix:
-                        message += f" (It is a value of the matrix of job '{job.id}', which `runs-on` uses.)"
-                    yield Issue(label.node, message)
+            seen.add(id(label.node))
+            message = _problem(label.value, configured)
+            if message:
+                if label.from_matrix:
+                    message += f" (It is a value of the matrix of job '{job.id}', which `runs-on` uses.)"
+                yield Issue(label.node, message)
 
 
 def _problem(value: str, configured: list) -> str | None:

@@ -43,6 +43,7 @@ def check(doc, ctx):
           node: 18
     ```
     """
+    budget = 50  # did-you-mean compares with every value: only for the first findings
     for job in ctx.workflow.jobs:
         matrix = matrix_of(job)
         if matrix is None or matrix.exclude is None or has_expression(matrix.exclude):
@@ -55,6 +56,8 @@ def check(doc, ctx):
         else:
             for entry in matrix.include_entries():
                 include_keys.update(name.lower() for name, _, _ in entry.items())
+        indexes: dict[int, _RowIndex] = {}
+        includes: dict[str, _RowIndex] = {}
         # Matrix keys ignore case, as contexts do (`OS` in the matrix, `os` in exclude).
         rows = {row.lower(): row for row in matrix.rows}
         dynamic = {row.lower() for row in matrix.dynamic_rows}
@@ -65,15 +68,56 @@ def check(doc, ctx):
                 if name.lower() not in rows:
                     if include_keys is None:
                         continue
-                    yield Issue(key, _unknown_key(job.id, name, matrix, include_keys))
+                    budget -= 1
+                    yield Issue(key, _unknown_key(job.id, name, matrix, include_keys, budget >= 0))
                     continue
                 name = rows[name.lower()]
                 row = matrix.rows[name][1]
-                if any(_matches(candidate, value) for candidate in row.items):
+                if _row_index(row, indexes).matches(value):
                     continue
-                from_include = not matrix.include_is_dynamic and any(
-                    _get(entry, name) is not None and _matches(_get(entry, name), value) for entry in matrix.include_entries())
-                yield Issue(value, _unknown_value(job.id, name, value, row, from_include))
+                from_include = not matrix.include_is_dynamic and _include_index(matrix, name, includes).matches(value)
+                budget -= 1
+                yield Issue(value, _unknown_value(job.id, name, value, row, from_include, budget >= 0))
+
+
+class _RowIndex:
+    """A row's values, for linear matching: scalars and lists by their canonical and written
+    forms; maps kept for part-matching (only the first MAX_MAPS: past that, anything matches)."""
+
+    MAX_MAPS = 256
+    __slots__ = ("forms", "maps", "anything")
+
+    def __init__(self, row):
+        self.forms: set = set()
+        self.maps: list = []
+        self.anything = False
+        for item in row.items:
+            if has_expression(item):
+                self.anything = True
+            elif isinstance(item, Map):
+                self.maps.append(item)
+            else:
+                self.forms.add(canonical(item))
+                if isinstance(item, Scalar):
+                    self.forms.add(("text", item.value))
+        if len(self.maps) > self.MAX_MAPS:
+            self.anything = True
+
+    def matches(self, wanted) -> bool:
+        if self.anything:
+            return True
+        if isinstance(wanted, Map):
+            return any(_matches(candidate, wanted) for candidate in self.maps)
+        if canonical(wanted) in self.forms:
+            return True
+        return isinstance(wanted, Scalar) and ("text", wanted.value) in self.forms
+
+
+def _row_index(row, indexes: dict) -> "_RowIndex":
+    index = indexes.get(id(row))
+    if index is None:
+        index = indexes[id(row)] = _RowIndex(row)
+    return index
 
 
 def _get(entry, name):
@@ -104,26 +148,41 @@ def _loose(node):
     return node.value if isinstance(node, Scalar) else None
 
 
-def _unknown_key(job_id: str, name: str, matrix, include_keys: set) -> str:
+def _unknown_key(job_id: str, name: str, matrix, include_keys: set, suggest: bool) -> str:
     import difflib
 
-    rows = sorted(matrix.rows) + sorted(matrix.dynamic_rows)
+    rows = (sorted(matrix.rows) + sorted(matrix.dynamic_rows))[:200]
     if name.lower() in include_keys:
         return (f"'{name}' is a key that only `include` adds to the matrix of job '{job_id}', but GitHub applies "
                 "`exclude` before `include`, so this entry excludes nothing. Remove the include entry instead, or "
                 "exclude by the matrix's own rows (" + ", ".join(f"'{row}'" for row in rows) + ").")
-    close = difflib.get_close_matches(name, rows, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, rows, n=1, cutoff=0.6) if suggest else []
     hint = f"Did you mean '{close[0]}'?" if close else "Its rows are " + ", ".join(f"'{row}'" for row in rows) + "."
     return f"The matrix of job '{job_id}' has no row '{name}', so this exclude entry excludes nothing. {hint}"
 
 
-def _unknown_value(job_id: str, name: str, value, row, from_include: bool) -> str:
+def _include_index(matrix, name: str, includes: dict) -> "_RowIndex":
+    index = includes.get(name)
+    if index is None:
+        values = [_get(entry, name) for entry in matrix.include_entries()]
+        index = includes[name] = _RowIndex(_Items([value for value in values if value is not None]))
+    return index
+
+
+class _Items:
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = items
+
+
+def _unknown_value(job_id: str, name: str, value, row, from_include: bool, suggest: bool) -> str:
     import difflib
     import json
 
     shown = json.dumps(to_python(value), default=str)
-    options = [json.dumps(to_python(item), default=str) for item in row.items]
-    close = difflib.get_close_matches(shown, options, n=1, cutoff=0.6)
+    options = [json.dumps(to_python(item), default=str) for item in row.items[:(200 if suggest else 10)]]
+    close = difflib.get_close_matches(shown, options, n=1, cutoff=0.6) if suggest else []
     listed = ", ".join(options[:10]) + (", ..." if len(options) > 10 else "")
     hint = f"Did you mean {close[0]}?" if close else f"Its values are {listed}."
     if from_include:

@@ -250,3 +250,22 @@ def _lint_with(tmp_path, text, rules):
     path = directory / "ci.yml"
     path.write_text(text, encoding="utf-8")
     return lint_file(path, path.name, True, Settings(select=["shellcheck"], root=tmp_path, rules=rules))
+
+
+def test_many_unknown_needs_and_excludes_stay_linear(tmp_path):
+    count = 20_000
+    lines = ["on: push", "jobs:"]
+    lines += [f"  j{index}: {{needs: [x{index}], runs-on: ubuntu-latest}}" for index in range(count)]
+    lines += ["  m:", "    runs-on: ${{ matrix.os }}", "    strategy:", "      matrix:",
+              "        os: [" + ", ".join(f"o{index}" for index in range(count)) + "]",
+              "        exclude:"]
+    lines += [f"          - os: p{index}" for index in range(count)]
+    started = time.perf_counter()
+    findings = _lint(tmp_path, "\n".join(lines) + "\n", rules=("needs-unknown-job", "unmatched-matrix-exclude",
+                                                               "unknown-runner-label", "duplicate-matrix-value"))
+    elapsed = time.perf_counter() - started
+    counts = {}
+    for finding in findings:
+        counts[finding.rule_id] = counts.get(finding.rule_id, 0) + 1
+    assert counts == {"needs-unknown-job": count, "unmatched-matrix-exclude": count}
+    assert elapsed < 60  # quadratic work (4e8 comparisons) would take many minutes
