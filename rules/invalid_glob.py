@@ -68,7 +68,7 @@ def _check(ctx, scalar, ref: bool, what: str):
     pattern = scalar.value
     if is_placeholder(pattern):
         return
-    for offset, message in glob_errors(pattern, ref):
+    for offset, message in glob_errors(pattern, ref)[:3]:  # the first mistakes of a pattern are enough
         if message.startswith("a branch or tag name") and "version" in what:
             message = message.replace("a branch or tag name", "a version", 1)
         text = f"{what} is wrong: {message}."
