@@ -1,148 +1,100 @@
-"""Filter patterns of `on.<event>.branches/tags/paths` (GitHub's filter pattern cheat sheet):
-`*`, `**`, `?` and `+` (zero/one or more of the preceding character), `[...]` character sets and
-ranges, a leading `!` to negate, `\\` to escape a special character.
+"""Glob patterns from the configuration, matched in linear time whatever their shape.
 
-`glob_errors(pattern, ref=True)` returns (offset, message) for each mistake: syntax GitHub
-rejects or that can never match (a branch or tag name never holds a space, `~ ^ : \\`, never
-starts with `/` nor ends with `/` or `.`; a path filter never starts with `./`). It follows
-actionlint's glob.go, minus its `[x]` style remark (a one-character set matches fine)."""
+The configuration is part of a pull request, so its patterns are hostile input: a regular
+expression such as `^(a+)+$` would backtrack for ever, and a naive glob translation such as
+`*a*a*a*a*b` -> `.*a.*a.*a.*a.*b` is polynomial of high degree. Globs here are translated as
+`fnmatch` does since Python 3.9: every star but the last matches lazily inside an atomic group
+(emulated with a lookahead and a backreference), so the matcher never revisits a choice.
+
+Syntax: `*` (within a path segment for path globs), `**` (across segments), `?`, `[abc]`,
+`[!abc]`; everything else is literal."""
 from __future__ import annotations
 
-_REF_BAD_CHARS = " \t~^:"
+import re
+from functools import lru_cache
+
+MAX_PATTERN = 1000  # characters; longer patterns are refused by the config check
 
 
-def glob_errors(pattern: str, ref: bool) -> list[tuple[int, str]]:
-    """Mistakes in one filter pattern: (offset in the pattern, or -1 for the whole pattern, message)."""
-    if not ref:
-        stripped = pattern.strip()
-        if stripped != pattern:
-            return [(-1, "it has leading or trailing white space, which a path never has")]
-        bare = stripped[1:] if stripped.startswith("!") else stripped
-        if bare in (".", "..") or bare.startswith(("./", "../")):
-            return [(-1, "paths are matched from the repository root without `./` or `../`: write `" + _without_dots(bare) + "`")]
-    if pattern == "":
-        return [(-1, "the pattern is empty")]
-    errors: list[tuple[int, str]] = []
-    i = 0
-    n = len(pattern)
-    preceding_ok = False  # may `?` / `+` follow what came before?
-    if pattern[0] == "!":
-        if n == 1:
-            return [(0, "`!` negates the pattern that follows it, and nothing follows")]
-        i = 1
-    elif ref and pattern[0] == "/":
-        errors.append((0, "a branch or tag name never starts with `/`"))
-        i = 1
-        preceding_ok = True
-    while i < n:
-        char = pattern[i]
-        ok_after = True
-        if char == "\\":
-            following = pattern[i + 1] if i + 1 < n else ""
-            if following in ("[", "?", "*"):
-                if ref:
-                    errors.append((i, f"a branch or tag name never holds `{following}`, so the escaped `\\{following}` never matches"))
-                i += 1
-            elif following in ("+", "\\", "!"):
-                i += 1
-            elif ref:
-                errors.append((i, "`\\` escapes only the special characters `[ ? * + \\ !`, and a branch or tag name never "
-                                  "holds `\\` (regular expressions such as `\\d` are not supported)"))
-                if following:
-                    i += 1
-        elif char in "?+":
-            if not preceding_ok:
-                what = "zero or one" if char == "?" else "one or more"
-                errors.append((i, f"`{char}` ({what} of the preceding character) must follow an ordinary character, "
-                                  "not the start of the pattern or another special character"))
-            ok_after = False
-        elif char == "*":
-            ok_after = False
-        elif char == "[":
-            end = _char_class(pattern, i, errors)
-            if end is None:
-                return errors
-            i = end
-        elif char in "\r\n":
-            errors.append((i, "a pattern cannot hold a line break"))
-        elif ref and char in _REF_BAD_CHARS:
-            shown = {" ": "a space", "\t": "a tab"}.get(char, f"`{char}`")
-            hint = " (regular expressions are not supported)" if char == "^" else ""
-            errors.append((i, f"a branch or tag name never holds {shown}{hint}"))
-        preceding_ok = ok_after
-        i += 1
-    if ref and pattern[-1] in "/." and not pattern.endswith("\\."):
-        errors.append((n - 1, f"a branch or tag name never ends with `{pattern[-1]}`"))
-    return errors
-
-
-def _char_class(pattern: str, start: int, errors: list) -> int | None:
-    """Check `[...]` starting at `start`; the offset of its `]`, or None when it is not closed."""
-    n = len(pattern)
-    i = start + 1
-    if i < n and pattern[i] == "]":
-        errors.append((start, "`[]` is an empty character set, which matches nothing"))
-        return i
-    while i < n:
-        char = pattern[i]
-        if char == "]":
-            return i
-        if i + 1 < n and pattern[i + 1] == "-":
-            if i + 2 >= n:
-                break
-            end = pattern[i + 2]
-            if end == "]":
-                errors.append((i + 2, f"the range `{char}-` in `[...]` has no end"))
-                return i + 2
-            if char > end:
-                errors.append((i + 2, f"the range `{char}-{end}` is backwards (`{char}` comes after `{end}`): write `{end}-{char}`"))
-            i += 3
-            continue
-        i += 1
-    errors.append((start, "`[` opens a character set that is never closed with `]`"))
-    return None
-
-
-def _without_dots(path: str) -> str:
-    while path.startswith(("./", "../")):
-        path = path.split("/", 1)[1]
-    return path if path not in (".", "..", "") else "**"
-
-
-def pattern_regex(pattern: str) -> tuple[str, bool]:
-    """(a regular expression for a filter pattern, whether it holds wildcards). `\\x` is a
-    literal x, `*` anything but `/`, `**` anything, `?`/`+` zero-or-one/one-or-more of the
-    preceding character, `[...]` a character set."""
-    import re
-
+def _tokens(pattern: str, paths: bool) -> list[str]:
+    """Regex pieces, with "*" and "**" kept as markers."""
     out: list[str] = []
-    wild = False
     i, n = 0, len(pattern)
     while i < n:
         char = pattern[i]
-        if char == "\\" and i + 1 < n:
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
         if char == "*":
-            wild = True
-            if pattern.startswith("**", i):
-                out.append(".*")
-                i += 2
-                continue
-            out.append("[^/]*")
-        elif char in "?+" and out:
-            wild = True
-            out.append(char)
-        elif char == "[":
-            end = pattern.find("]", i + 1)
-            if end < 0:
-                out.append(re.escape(char))
+            j = i
+            while j < n and pattern[j] == "*":
+                j += 1
+            double = paths and j - i >= 2
+            if double and j < n and pattern[j] == "/":
+                out.append("**/")
+                j += 1
             else:
-                wild = True
-                out.append("[" + pattern[i + 1 : end].replace("\\", "\\\\") + "]")
-                i = end
+                out.append("**" if double else "*")
+            i = j
+        elif char == "?":
+            out.append("[^/]" if paths else ".")
+            i += 1
+        elif char == "[":
+            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "]") else i + 1)
+            if end == -1:
+                out.append(re.escape(char))
+                i += 1
+                continue
+            body = pattern[i + 1 : end]
+            negate = body.startswith("!")
+            body = body[1:] if negate else body
+            body = body.replace("\\", "\\\\").replace("^", "\\^")
+            out.append(f"[{'^' if negate else ''}{body}]")
+            i = end + 1
         else:
             out.append(re.escape(char))
+            i += 1
+    return out
+
+
+def translate(pattern: str, paths: bool = False, prefix: str = "g") -> str:
+    """A regex (unanchored) for the glob. For path globs `*` does not cross `/`."""
+    tokens = _tokens(pattern, paths)
+    star_kinds = {"*": "[^/]*" if paths else ".*", "**": ".*", "**/": "(?:.*/)?"}
+    stars = [index for index, token in enumerate(tokens) if token in star_kinds]
+    pieces: list[str] = []
+    group = 0
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in star_kinds and i != stars[-1]:
+            j = i + 1
+            while j < len(tokens) and tokens[j] not in star_kinds:
+                j += 1
+            chunk = "".join(tokens[i + 1 : j])
+            lazy = star_kinds[token][:-1] + "*?" if token != "**/" else "(?:.*/)??"
+            group += 1
+            name = f"{prefix}{group}"
+            pieces.append(f"(?=(?P<{name}>{lazy}{chunk}))(?P={name})")
+            i = j
+            continue
+        pieces.append(star_kinds.get(token, token))
         i += 1
-    return "".join(out), wild
+    return "".join(pieces)
+
+
+@lru_cache(maxsize=1024)
+def compile_path_glob(pattern: str) -> "re.Pattern":
+    """A repository-relative path glob: `**` crosses directories, `*` does not; a pattern without
+    a slash matches a file name at any depth (as in .gitignore); a trailing `/` means below."""
+    if pattern.endswith("/"):
+        pattern += "**"
+    if "/" not in pattern.rstrip("/"):
+        pattern = "**/" + pattern
+    return re.compile(translate(pattern.lstrip("/"), paths=True) + r"\Z", re.S)
+
+
+def match_path(path: str, pattern: str) -> bool:
+    return compile_path_glob(pattern).match(path) is not None
+
+
+def word_globs(patterns) -> str:
+    """A regex alternative of the globs (each star atomic, group names kept apart)."""
+    return "|".join(f"(?:{translate(pattern, prefix=f'p{index}g')})" for index, pattern in enumerate(patterns)) or "(?!)"

@@ -6,7 +6,8 @@ import re
 from . import lazyre
 from .model import Job, Step, as_map, is_ssh_action, text
 
-DEFAULT_PRODUCTION_PATTERNS = (r"prod", r"production", r"prd", r"live")
+DEFAULT_PRODUCTION_PATTERNS = ("prod", "production", "prd", "live")
+MAX_NAME = 256  # characters of a name that production patterns are matched against
 
 DEPLOY_ACTIONS = (
     "aws-actions/amazon-ecs-deploy-task-definition",
@@ -44,19 +45,23 @@ _DEPLOY_COMMAND = lazyre.compile(
 
 
 class Production:
-    """Decides whether a name (environment, family, service, cluster, path) means production."""
+    """Decides whether a name (environment, family, service, cluster, path) means production.
+
+    Patterns are case-insensitive globs (`*`, `?`, `[...]`, see cicdlint/globs.py) that must
+    match whole words of the name: `prod` matches `prod-cluster`, `my_prod_api` and `PROD`, never
+    `products` or `prodigy` (`prod*` would). `pre-prod` and `non-prod` name the environments
+    that are not production. Globs, not regular expressions: the configuration is part of a pull request,
+    and a glob cannot be written to backtrack for ever."""
 
     def __init__(self, patterns=DEFAULT_PRODUCTION_PATTERNS):
-        alternatives = "|".join(f"(?:{pattern})" for pattern in patterns) or "(?!)"
-        # A pattern matches a whole word of the name: `prod-cluster`, `my_prod_api`, `Production`,
-        # but not `products`, `prodigy` or `pre-prod`.
-        # `pre-prod` and `non-prod` name the environments that are not production.
+        from .globs import word_globs
+
         self.regex = re.compile(
-            rf"(?<![A-Za-z0-9])(?<!pre[-_ ])(?<!non[-_ ])(?:{alternatives})(?![A-Za-z0-9])", re.I
+            rf"(?<![A-Za-z0-9])(?<!pre[-_ ])(?<!non[-_ ])(?:{word_globs(patterns)})(?![A-Za-z0-9])", re.I | re.S
         )
 
     def matches(self, *names: str | None) -> bool:
-        return any(name and self.regex.search(name) for name in names)
+        return any(name and self.regex.search(name[:MAX_NAME]) for name in names)
 
     def job(self, job: Job) -> bool:
         """A job deploys to production when its environment, or its workflow's file, says so."""
@@ -68,6 +73,17 @@ class Production:
     def job_environment_is_dynamic(self, job: Job) -> bool:
         name = job.environment_name
         return bool(name and "${{" in name)
+
+
+_PRODUCTIONS: dict[tuple, Production] = {}
+
+
+def production_for(patterns) -> Production:
+    """The Production notion for configured patterns (the defaults when None), made once."""
+    key = tuple(patterns) if patterns else DEFAULT_PRODUCTION_PATTERNS
+    if key not in _PRODUCTIONS:
+        _PRODUCTIONS[key] = Production(key)
+    return _PRODUCTIONS[key]
 
 
 def _file_stem(path: str) -> str:

@@ -1,5 +1,5 @@
 from cicdlint.events import event_configs, is_placeholder, scalars
-from cicdlint.globs import glob_errors
+from cicdlint.filter_patterns import glob_errors
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Map, Scalar
 

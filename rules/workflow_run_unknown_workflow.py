@@ -1,7 +1,5 @@
-import re
-
 from cicdlint.events import event_configs, is_placeholder, scalars
-from cicdlint.globs import pattern_regex
+from cicdlint.filter_patterns import filter_match, has_wildcards, unescape
 from cicdlint.model import Workflow, text
 from cicdlint.rule import Issue, rule
 
@@ -61,21 +59,18 @@ def check(doc, ctx):
             continue
         if name in exact or name.lower() in lowered:
             continue
-        patterns -= 1
-        if patterns < 0 and any(char in name for char in "*?[+\\"):
-            continue  # hundreds of patterns: the rest are left alone
-        if any(char in name for char in "*?[+\\"):
+        if "\\" in name or has_wildcards(name):
             # GitHub reads the names as filter patterns (`C/C\+\+` for `C/C++`).
-            regex, wild = pattern_regex(name)
-            try:
-                compiled = re.compile(regex, re.IGNORECASE)
-            except re.error:
+            patterns -= 1
+            if patterns < 0:
+                continue  # hundreds of patterns: the rest are left alone
+            if any(filter_match(name, known, ignore_case=True) for known in exact):
                 continue
-            if any(compiled.fullmatch(known) for known in exact):
-                continue
-            if wild:
+            if has_wildcards(name):
                 continue  # a pattern that matches nothing we can see: leave it
-            name = re.sub(r"\\(.)", r"\1", name)
+            name = unescape(name)
+            if name in exact or name.lower() in lowered:
+                continue
         yield Issue(value, _message(name, exact))
 
 

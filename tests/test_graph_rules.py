@@ -11,7 +11,7 @@ import pytest
 from cicdlint import cron, jobgraph
 from cicdlint.config import Settings
 from cicdlint.engine import lint_file, load_rules
-from cicdlint.globs import glob_errors, pattern_regex
+from cicdlint.filter_patterns import filter_match, glob_errors, has_wildcards
 from cicdlint.runners import damerau
 
 load_rules()
@@ -76,13 +76,27 @@ def test_glob_errors_point_at_the_character():
     assert glob_errors("./src/**", ref=False)[0][0] == -1
 
 
-def test_pattern_regex():
-    import re
+@pytest.mark.parametrize("pattern, text, expected", [
+    (r"PR Check - C/C\+\+: x", "PR Check - C/C++: x", True),
+    ("Build *", "Build and test", True),
+    ("Build *", "Build a/b", False),
+    ("Build **", "Build a/b", True),
+    ("v[0-9]+.[0-9]+", "v12.3", True),
+    ("v[0-9]+.[0-9]+", "v.3", False),
+    ("colou?r", "color", True),
+    ("colou?r", "colouur", False),
+    ("CI", "ci", False),
+])
+def test_filter_match(pattern, text, expected):
+    assert filter_match(pattern, text) is expected
 
-    regex, wild = pattern_regex(r"PR Check - C/C\+\+: x")
-    assert not wild and re.fullmatch(regex, "PR Check - C/C++: x")
-    regex, wild = pattern_regex("Build *")
-    assert wild and re.fullmatch(regex, "Build and test") and not re.fullmatch(regex, "Build a/b")
+
+def test_filter_match_is_linear_on_hostile_patterns():
+    started = time.perf_counter()
+    assert not filter_match("*a" * 40 + "b", "a" * 2000)
+    assert not filter_match("a+" * 60 + "b", "a" * 2000)
+    assert time.perf_counter() - started < 10
+    assert has_wildcards("a*") and not has_wildcards(r"a\*")
 
 
 # --- cron ----------------------------------------------------------------------------------------
