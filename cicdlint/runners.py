@@ -11,7 +11,7 @@ from . import lazyre
 from .matrix import matrix_of
 from .yamlpos import Map, Node, Scalar, Seq
 
-_MATRIX_REF = lazyre.compile(r"\$\{\{\s*matrix\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}")
+_MATRIX_REF = lazyre.compile(r"\$\{\{\s*matrix\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z_][A-Za-z0-9_-]*)*)\s*\}\}")
 _HOSTED_SHAPE = lazyre.compile(
     r"(ubuntu|windows|macos)-(\d+(?:\.\d+)?)((?:-(?:arm|arm64|intel|large|xlarge|xl|vs\d+))*)", lazyre.IGNORECASE
 )
@@ -146,6 +146,8 @@ def _resolve(job, entry: Scalar) -> list[LabelSet]:
     match = _MATRIX_REF.fullmatch(entry.value.strip())
     matrix = matrix_of(job) if match else None
     values = matrix.values_of(match.group(1)) if matrix is not None else None
+    if values and match.group(2):  # `matrix.platform.runner`: a property of map values
+        values = _properties(values, match.group(2)[1:].split("."))
     if not values:
         return [LabelSet([], unknown=True)]
     found = []
@@ -156,6 +158,20 @@ def _resolve(job, entry: Scalar) -> list[LabelSet]:
             found.append(LabelSet([Label(item.value, item, from_matrix=True) for item in value.items]))
         else:
             found.append(LabelSet([], unknown=True))
+    return found
+
+
+def _properties(values: list, path: list[str]) -> list | None:
+    """The `path` property of each value (maps; keys ignore case), or None when one lacks it."""
+    found = []
+    for value in values:
+        for name in path:
+            if not isinstance(value, Map):
+                return None
+            value = next((item for key, _, item in value.items() if key.lower() == name.lower()), None)
+        if value is None:
+            return None
+        found.append(value)
     return found
 
 
