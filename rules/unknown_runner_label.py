@@ -9,7 +9,7 @@ from cicdlint.rule import Issue, rule
     id="unknown-runner-label",
     kinds=("workflow",),
     severity="error",
-    summary="`runs-on:` names a retired GitHub-hosted runner, or a hosted label that does not exist",
+    summary="`runs-on:` asks for a label no runner has: a retired, mistyped or non-existent GitHub-hosted label",
     tags=("correctness",),
     options={"self-hosted-labels": []},
     options_schema={
@@ -36,7 +36,11 @@ def check(doc, ctx):
     - a label with commas in it (`runs-on: 'self-hosted, linux'`) is an error: several labels
       are written as a list.
 
-    Other labels are taken for custom ones and left alone: a label list that has
+    - `ubuntu-latest`, `windows-latest` or `macos-latest` beside `self-hosted` is a warning:
+      GitHub's runners never have the `self-hosted` label, so only a self-hosted runner given
+      that custom label could run the job.
+
+    Other labels are taken for custom ones and left alone: the other labels of a list that has
     `self-hosted`, a runner group (`runs-on: {group: ...}`), larger runners named after a hosted
     label (`ubuntu-24.04-16core`), and any label you list in the rule's `self-hosted-labels`
     option (globs, compared without regard to case), which are never reported.
@@ -78,7 +82,10 @@ def check(doc, ctx):
         if job.uses is not None or job.runs_on is None:
             continue
         found = runners.runs_on(job)
-        if found is None or found.group or found.fixed_self_hosted:
+        if found is None or found.group:
+            continue
+        if found.fixed_self_hosted:
+            yield from _latest_beside_self_hosted(job, found.fixed, configured, seen)
             continue
         labels = []
         # The written labels, unless a matrix value (or an expression) may add `self-hosted`.
@@ -86,7 +93,11 @@ def check(doc, ctx):
             labels.extend(found.fixed)
         if not found.fixed or not found.any_unknown:
             for option in found.options:
-                if not option.unknown and not option.self_hosted:
+                if option.unknown:
+                    continue
+                if option.self_hosted:
+                    yield from _latest_beside_self_hosted(job, option.labels, configured, seen)
+                else:
                     labels.extend(option.labels)
         for label in labels:
             if id(label.node) in seen:
@@ -97,6 +108,27 @@ def check(doc, ctx):
                 if label.from_matrix:
                     message += f" (It is a value of the matrix of job '{job.id}', which `runs-on` uses.)"
                 yield Issue(label.node, message)
+
+
+def _latest_beside_self_hosted(job, labels, configured: list, seen: set):
+    """`[self-hosted, ubuntu-latest]`: GitHub's runners never have `self-hosted`, so only a
+    self-hosted runner given the custom label `ubuntu-latest` can run the job."""
+    for label in labels:
+        lowered = label.value.strip().lower()
+        if not lowered.endswith("-latest") or not runners.is_hosted(lowered) or id(label.node) in seen:
+            continue
+        if any(fnmatch.fnmatchcase(lowered, pattern) for pattern in configured):
+            continue
+        seen.add(id(label.node))
+        yield Issue(
+            label.node,
+            f"'{label.value}' is a GitHub-hosted label, but GitHub's runners never have the label 'self-hosted', so job "
+            f"'{job.id}' runs only on a self-hosted runner that was given the custom label '{label.value}'. To use "
+            "GitHub's runner, remove 'self-hosted'; if your runners do carry this label, list it in this rule's "
+            "`self-hosted-labels` option.",
+            severity="warning",
+            confidence="medium",
+        )
 
 
 def _problem(value: str, configured: list) -> str | None:
