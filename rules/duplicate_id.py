@@ -1,4 +1,3 @@
-from cicdlint.model import as_map
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Scalar
 
@@ -7,14 +6,15 @@ from cicdlint.yamlpos import Scalar
     id="duplicate-id",
     kinds=("workflow", "action"),
     severity="error",
-    summary="Two steps of a job share an id, or two job ids differ only in case",
+    summary="Two steps of a job (or of a composite action) share an id",
     tags=("correctness",),
 )
 def check(doc, ctx):
     """## What it does
-    Finds a step `id:` used twice in one job (or one composite action), and job ids that
-    differ only in case (`build` and `Build`). GitHub compares ids without regard to case.
-    Keys repeated exactly are already a `parse-error`.
+    Finds a step `id:` used twice in one job (or one composite action). GitHub compares ids
+    without regard to case, so `version` and `Version` are the same id. (Job ids are keys of
+    `jobs:`: a key repeated exactly is a `parse-error`, one repeated in another case is the
+    schema rules' finding.)
 
     ## Why is this bad?
     GitHub refuses the workflow ("The identifier 'build' may not be used more than once within
@@ -38,21 +38,9 @@ def check(doc, ctx):
       - id: next-version
         run: echo "v=2" >> "$GITHUB_OUTPUT"
     ```
-    Give every step of a job, and every job of a workflow, its own id.
+    Give every step of a job its own id.
     """
-    if doc.kind == "workflow":
-        jobs = as_map(doc.root.get("jobs"))
-        seen: dict[str, str] = {}
-        for name, key, _ in jobs.items() if jobs is not None else []:
-            first = seen.get(name.lower())
-            if first is None:
-                seen[name.lower()] = name
-            elif first != name:  # an exact repeat is a parse-error
-                yield Issue(key, f"Job id '{name}' is the same as '{first}' to GitHub, which ignores the case of ids. "
-                                 "Give this job another id.")
-        groups = [job.steps for job in ctx.workflow.jobs]
-    else:
-        groups = [ctx.action.steps()]
+    groups = [job.steps for job in ctx.workflow.jobs] if doc.kind == "workflow" else [ctx.action.steps()]
     for steps in groups:
         seen_steps: dict[str, Scalar] = {}
         for step in steps:

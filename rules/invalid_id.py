@@ -49,8 +49,8 @@ def check(doc, ctx):
                 yield Issue(key, _message("job", name))
     for step in ctx.steps():
         node = step.node.get("id")
-        if not isinstance(node, Scalar) or node.is_null or "${{" in node.value:
-            continue
+        if not isinstance(node, Scalar) or node.is_null or not node.value or "${{" in node.value:
+            continue  # an empty id is the schema rules' finding
         if not ID.fullmatch(node.value):
             yield Issue(node, _message("step", node.value))
 
@@ -58,8 +58,6 @@ def check(doc, ctx):
 def _message(what: str, name: str) -> str:
     import re
 
-    if not name:
-        return f"The {what} id is empty. Give it a name that starts with a letter or `_`."
     fixed = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "id"
     if not re.match(r"[A-Za-z_]", fixed):
         fixed = "_" + fixed
