@@ -111,7 +111,7 @@ class ResultCache:
         return result
 
     def put(self, target, display: str, doc, result) -> None:
-        if doc is None:
+        if doc is None or result.warnings:
             return
         if doc.not_read is not None:
             current = "unreadable:" + doc.not_read

@@ -38,8 +38,10 @@ def cli():
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Keep the result cache here (default: the user cache directory).")
 @click.option("--no-plugins", is_flag=True, help="Do not load rule plugins from installed packages.")
+@click.option("--force-exclude", is_flag=True,
+              help="Lint a named file only if a directory walk would (for pre-commit: skips tsconfig.json and the like).")
 def check(paths, output_format, output, select, ignore, min_severity, min_confidence, fail_on, config_file,
-          no_config, no_inline_ignores, exit_zero, jobs, no_cache, cache_dir, no_plugins):
+          no_config, no_inline_ignores, exit_zero, jobs, no_cache, cache_dir, no_plugins, force_exclude):
     """Lint workflows, actions and ECS files under PATHS (default: the current directory)."""
     from .config import ConfigError, load_settings
     from .engine import disable_plugins, lint_paths, load_rules
@@ -60,6 +62,7 @@ def check(paths, output_format, output, select, ignore, min_severity, min_confid
     _check_ids(settings.select + settings.ignore)
     settings.cache = not no_cache
     settings.cache_dir = cache_dir
+    settings.force_exclude = force_exclude
     if min_severity:
         settings.min_severity = min_severity
     if min_confidence:

@@ -38,6 +38,7 @@ class Settings:
         self.root = Path(root) if root is not None else Path.cwd()
         self.cache = cache
         self.cache_dir = cache_dir
+        self.force_exclude = False  # named files only when a walk would lint them (pre-commit)
         self.config_path: str | None = None
         self._enabled: dict = {}
         self._by_kind: dict = {}

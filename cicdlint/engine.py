@@ -243,9 +243,10 @@ class FileResult:
     """What linting one file gives: findings, whether it counted as linted, suppressions, and
     the linked files it read (to lint those too, and for the result cache)."""
 
-    __slots__ = ("findings", "counted", "suppressed", "linked", "reads")
+    __slots__ = ("findings", "counted", "suppressed", "linked", "reads", "warnings")
 
     def __init__(self, findings=None, counted: int = 0, suppressed: int = 0, linked=None, reads=None):
+        self.warnings: list[str] = []
         self.findings = findings if findings is not None else []
         self.counted = counted
         self.suppressed = suppressed
@@ -289,7 +290,7 @@ def file_uri(path, root) -> str:
 def lint_paths(paths: list[str], settings: Settings, jobs: int | None = None) -> Result:
     load_rules()
     warnings: list[str] = []
-    targets = discover(paths, warnings.append)
+    targets = discover(paths, warnings.append, settings.force_exclude)
     cwd = os.path.abspath(os.getcwd())
     targets.sort(key=lambda target: str(target.path))  # a repository's files together
     workers = _worker_count(len(targets), jobs)
@@ -311,6 +312,7 @@ def lint_paths(paths: list[str], settings: Settings, jobs: int | None = None) ->
         cache.save()
     findings, files, suppressed = [], 0, 0
     for result in results:
+        warnings.extend(result.warnings)
         findings.extend(result.findings)
         files += result.counted
         suppressed += result.suppressed
@@ -398,6 +400,10 @@ def lint_target(target: Target, settings: Settings, cwd: str | None, cache, disp
 
 
 def _lint_document(doc: Document, settings: Settings) -> FileResult:
+    if doc.not_read is not None and doc.quiet:
+        result = FileResult()
+        result.warnings.append(f"skipped {doc.path}: {doc.not_read[0].lower()}{doc.not_read[1:]}")
+        return result
     result = FileResult(counted=1)
     raw = result.findings
     if doc.not_read is not None:

@@ -63,6 +63,7 @@ class Document:
         self.scan_root = scan_root  # the scanned root the file was read under (None: not checked)
         self.digest = ""  # content hash, for the result cache
         self.not_read: str | None = None  # why the reader refused the file (an `unreadable-file` finding)
+        self.quiet = False  # refused, but reported as a warning only (a walked *.json)
         self._lines = None
 
     @property
@@ -138,15 +139,21 @@ def scan_root(path: str) -> str:
     return directory
 
 
-def discover(paths: list[str], warn=None) -> list[Target]:
-    """The files to lint under `paths`; `warn(message)` hears of directories that cannot be read."""
+def discover(paths: list[str], warn=None, force_exclude: bool = False) -> list[Target]:
+    """The files to lint under `paths`; `warn(message)` hears of directories that cannot be read.
+    With `force_exclude` (pre-commit), a named file is linted only when a directory walk would
+    lint it, and is read as a walked file: a `tsconfig.json` is skipped silently."""
     found: dict[str, Target] = {}
+    ignores: dict = {}
     for raw in paths:
         path = Path(raw)
         root = scan_root(raw)
         if path.is_dir():
             for file in _walk(path, warn):
                 found.setdefault(_identity(file), Target(file, False, root))
+        elif force_exclude:
+            if _walked_like(path, ignores):
+                found.setdefault(_identity(path), Target(path, False, root))
         else:
             target = found.setdefault(_identity(path), Target(path, True, root))
             target.named = True  # named explicitly, even if a walk found it too
@@ -177,19 +184,34 @@ def _walk(top: Path, warn=None):
             for name in dirnames
             if name not in SKIP_DIRS and not ignores.ignored(os.path.join(absolute, name), is_dir=True)
         )
-        in_workflows = os.path.basename(absolute) == "workflows" and os.path.basename(os.path.dirname(absolute)) == ".github"
-        in_github = os.path.basename(absolute) == ".github"
         for name in sorted(filenames):
-            lower = name.lower()
-            if not (
-                (in_workflows and lower.endswith(_YAML_SUFFIXES))
-                or name in ("action.yml", "action.yaml")
-                or (in_github and name in _DEPENDABOT_NAMES)
-                or lower.endswith(".json")
-            ):
-                continue
-            if not ignores.ignored(os.path.join(absolute, name), is_dir=False):
+            if walk_candidate(absolute, name) and not ignores.ignored(os.path.join(absolute, name), is_dir=False):
                 yield current / name
+
+
+def walk_candidate(directory: str, name: str) -> bool:
+    """Would a directory walk look at this file: `.github/workflows/*.y(a)ml`, `action.y(a)ml`,
+    `.github/dependabot.y(a)ml`, or a `*.json` (read only when it mentions an ECS field)?"""
+    lower = name.lower()
+    parent = os.path.basename(directory)
+    return (
+        (parent == "workflows" and os.path.basename(os.path.dirname(directory)) == ".github" and lower.endswith(_YAML_SUFFIXES))
+        or name in ("action.yml", "action.yaml")
+        or (parent == ".github" and name in _DEPENDABOT_NAMES)
+        or lower.endswith(".json")
+    )
+
+
+def _walked_like(path: Path, ignores: dict) -> bool:
+    """`--force-exclude`: is a named file one that a walk of its repository would lint (its kind
+    of name, outside skipped and git-ignored directories)?"""
+    absolute = os.path.abspath(str(path))
+    directory, name = os.path.split(absolute)
+    if not walk_candidate(directory, name) or any(part in SKIP_DIRS for part in absolute.split(os.sep)[:-1]):
+        return False
+    if directory not in ignores:
+        ignores[directory] = _GitIgnores(Path(directory))
+    return not ignores[directory].ignored(absolute, is_dir=False)
 
 
 class _GitIgnores:
@@ -261,9 +283,8 @@ def load(path: Path, display: str, named: bool, root: str | None = None) -> Docu
     walked_json = not named and path.suffix.lower() == ".json"
     data = read_bytes(str(path), root)
     if isinstance(data, Refusal):
-        if walked_json:
-            return None
         doc.not_read = data.message
+        doc.quiet = walked_json  # it may not be an ECS file at all: a warning, not a finding
         return doc
     if walked_json and not _ECS_HINT.search(data):
         return None  # a walked JSON file that cannot be an ECS file (package.json, tsconfig.json...)

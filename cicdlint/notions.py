@@ -230,19 +230,21 @@ def _deploy_steps(job: Job) -> list[Step]:
 
 
 def deploys_gated_by(workflow) -> dict[str, list[Job]]:
-    """For each job id, the deploy jobs (`is_deploy_job`) that wait for it to succeed: they need it,
-    directly or through other jobs. A job whose `if:` calls `always()`, `failure()` or
+    """For each job id, the first deploy job (`is_deploy_job`, in file order) that waits for it to
+    succeed, as a one-item list: it needs the job, directly or through other jobs. A job whose `if:` calls `always()`, `failure()` or
     `cancelled()` runs whatever the jobs it needs did, so the chain stops there."""
     cached = getattr(workflow, "_deploys_gated_by", None)
     if cached is not None:
         return cached
     from .conditions import calls_status_function
 
+    # Each job gets the first deploy (in file order) that waits for it: a later deploy's search
+    # stops at jobs already claimed, whose own needs the earlier one has walked, so the whole
+    # is linear in the size of the graph.
     gated: dict[str, list[Job]] = {}
     for deploy in workflow.jobs:
         if not is_deploy_job(deploy):
             continue
-        seen: set[str] = {deploy.id}
         pending = [deploy]
         while pending:
             job = pending.pop()
@@ -250,10 +252,9 @@ def deploys_gated_by(workflow) -> dict[str, list[Job]]:
                 continue
             for name in job.needs:
                 needed = workflow.job(name)
-                if needed is None or name in seen:
+                if needed is None or name in gated or name == deploy.id:
                     continue
-                seen.add(name)
-                gated.setdefault(name, []).append(deploy)
+                gated[name] = [deploy]
                 pending.append(needed)
     workflow._deploys_gated_by = gated  # the views are built once per file and shared by the rules
     return gated

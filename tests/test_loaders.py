@@ -664,7 +664,7 @@ def test_one_broken_file_does_not_stop_the_run(tmp_path):
 
 def test_unreadable_and_missing_files(tmp_path):
     assert "no such file" in load_named(tmp_path / "missing.yml").not_read
-    assert load(tmp_path / "missing.json", "missing.json", False) is None
+    assert load(tmp_path / "missing.json", "missing.json", False).quiet  # walked JSON: a warning
 
 
 def test_oversized_files(tmp_path, monkeypatch):
@@ -672,7 +672,7 @@ def test_oversized_files(tmp_path, monkeypatch):
 
     monkeypatch.setattr(reader, "MAX_BYTES", 100)
     big = json.dumps({**TASKDEF, "padding": "x" * 200})
-    assert load(write(tmp_path / "td.json", big), "td.json", False) is None  # walked: skipped
+    assert load(write(tmp_path / "td.json", big), "td.json", False).quiet  # walked: a warning
     assert "MB" in load_named(tmp_path / "td.json").not_read  # named: reported
 
 
