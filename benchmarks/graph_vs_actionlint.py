@@ -23,7 +23,7 @@ RULES = (
     "needs-unknown-job", "needs-cycle", "duplicate-needs", "invalid-id", "duplicate-id",
     "unknown-activity-type", "conflicting-filters", "invalid-glob", "invalid-schedule",
     "schedule-too-frequent", "workflow-run-unknown-workflow", "duplicate-matrix-value",
-    "unmatched-matrix-exclude", "invalid-matrix-combinations", "empty-matrix",
+    "unmatched-matrix-exclude", "empty-matrix",
     "unknown-runner-label", "conflicting-runner-labels", "invalid-shell",
 )
 ACTIONLINT_KINDS = ("job-needs", "events", "glob", "matrix", "runner-label", "id", "shell-name")

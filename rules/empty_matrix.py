@@ -1,7 +1,7 @@
 from cicdlint.matrix import matrix_of
 from cicdlint.model import as_map
 from cicdlint.rule import Issue, rule
-from cicdlint.yamlpos import Scalar, Seq
+from cicdlint.yamlpos import Seq
 
 
 @rule(
@@ -15,7 +15,8 @@ def check(doc, ctx):
     """## What it does
     Finds `strategy.matrix` with no combinations: an empty mapping, only `exclude`, an empty
     `include` and no rows, or a row with an empty list (`os: []`). Matrices and rows built by
-    expressions are left alone.
+    expressions are left alone (and a `matrix:` with no value at all, or include/exclude that
+    are not lists of maps, are the schema rules' findings).
 
     ## Why is this bad?
     GitHub refuses the workflow ("Matrix must define at least one vector", "Matrix vector
@@ -40,12 +41,7 @@ def check(doc, ctx):
     """
     for job in ctx.workflow.jobs:
         strategy = as_map(job.node.get("strategy"))
-        node = strategy.get("matrix") if strategy is not None else None
-        if isinstance(node, Scalar) and node.is_null and strategy.key("matrix") is not None:
-            yield Issue(strategy.key("matrix"), f"The matrix of job '{job.id}' is empty. Give it at least one row "
-                                                "(`os: [ubuntu-latest]`), or remove `strategy.matrix`.")
-            continue
-        matrix = matrix_of(job)
+        matrix = matrix_of(job)  # `matrix:` with nothing after it is the schema rules' finding
         if matrix is None:
             continue
         for name, (key, values) in matrix.rows.items():
