@@ -112,12 +112,31 @@ class Piece:
     """One expression of a site: `body` starts at `offset` in the scalar's value; the
     `${{ ... }}` around it spans `start`..`end` (the whole value for a bare condition)."""
 
-    __slots__ = ("offset", "body", "start", "end", "whole", "parsed", "_refs")
+    __slots__ = ("offset", "body", "start", "end", "whole", "parsed", "_refs", "_parents")
 
     def __init__(self, offset: int, body: str, start: int, end: int, whole: bool):
         self.offset, self.body, self.start, self.end, self.whole = offset, body, start, end, whole
         self.parsed = located(body)
         self._refs = None
+        self._parents = None
+
+    def parent(self, node):
+        """The node whose operand, argument or target `node` is (None at the root)."""
+        if self._parents is None:
+            parents = {}
+            for parent in _nodes(self.parsed.tree):
+                for child in _children(parent):
+                    parents[id(child)] = parent
+            self._parents = parents
+        return self._parents.get(id(node))
+
+    def is_fallback(self, node, condition: bool = False) -> bool:
+        """Is `node` a value alternative or a truth test: an operand of `||`, `&&` or `!`, or a
+        whole condition (`github.event.pull_request.number || github.event.issue.number`)?"""
+        parent = self.parent(node)
+        if parent is None:
+            return condition and self.whole
+        return isinstance(parent, Not) or (isinstance(parent, Binary) and parent.op in ("||", "&&"))
 
     @property
     def refs(self) -> list["Ref"]:
@@ -202,6 +221,7 @@ class Index:
         if not isinstance(root, Map):
             return
         trie = _table("expression-contexts.json")[self.kind]
+        steps_trie = trie.get("k", {}).get("jobs", {}).get("*", {}).get("k", {}).get("steps")
         jobs, steps = {}, {}
         if self.workflow is not None:
             for job in self.workflow.jobs:
@@ -250,6 +270,8 @@ class Index:
                             child_key = f"{key}.{name}" if key else name
                         else:  # env.NAME, with.NAME: GitHub's docs name the map; jobs.<job_id>
                             child_key = f"{key}.{placeholder}" if placeholder else key
+                    if name == "parallel" and key == "jobs.<job_id>.steps" and steps_trie is not None:
+                        child, child_declared, child_key = steps_trie, True, key  # a group of steps
                     child_job = jobs.get(id(value), job) if key == "jobs" else job
                     child_after = after or (key == "jobs.<job_id>" and name in ("outputs", "environment"))
                     child_anything = anything or bool(child is not None and child.get("a"))
@@ -319,6 +341,14 @@ class Index:
                 names.setdefault(name.lower(), name)
         return names
 
+    def called_secrets(self) -> frozenset[str]:
+        """Lower-cased names of the secrets declared under `on.workflow_call.secrets`."""
+        config = self.trigger_config("workflow_call")
+        secrets = config.get("secrets") if config is not None else None
+        if not isinstance(secrets, Map):
+            return frozenset()
+        return frozenset(name.lower() for name, _, _ in secrets.items())
+
     def dispatch_inputs(self) -> dict[str, str] | None:
         """Input names of `workflow_dispatch` (for `github.event.inputs.<name>`), or None when
         unknown or when the event may be another workflow's (`workflow_call`)."""
@@ -344,26 +374,33 @@ class Index:
     def step_ids(self, site: Site) -> tuple[list[tuple[str, str]], list[tuple[str, str]]] | None:
         """(earlier, later) step ids of the site's job or action as (lower-cased, written); None
         when they cannot be known (an id built by an expression)."""
-        steps = self._steps_of(site.job)
-        if steps is None:
+        positions = self._steps_of(site.job)
+        if positions is None:
             return None
         if site.after_steps or site.step_index is None:
-            return steps, []
-        return steps[: site.step_index], steps[site.step_index :]
+            return [item for ids in positions for item in ids], []
+        return ([item for ids in positions[: site.step_index] for item in ids],
+                [item for ids in positions[site.step_index :] for item in ids])
 
     def _steps_of(self, job):
+        """The step ids at each position of the job's steps (a `parallel:` group holds several)."""
+
         def compute():
             owner = job.steps if job is not None else (self.action.steps() if self.action is not None else [])
-            ids = []
+            positions = []
             for step in owner:
-                node = step.node.get("id")
-                if node is None:
-                    ids.append(("", ""))
-                    continue
-                if not isinstance(node, Scalar) or "${{" in node.value:
-                    return None
-                ids.append((node.value.lower(), node.value))
-            return ids
+                group = step.node.get("parallel")
+                members = [item for item in group.items if isinstance(item, Map)] if isinstance(group, Seq) else [step.node]
+                ids = []
+                for member in members:
+                    node = member.get("id")
+                    if node is None:
+                        continue
+                    if not isinstance(node, Scalar) or "${{" in node.value:
+                        return None
+                    ids.append((node.value.lower(), node.value))
+                positions.append(ids)
+            return positions
 
         return _memo(job if job is not None else self, "expr-step-ids", compute)
 
@@ -463,13 +500,14 @@ def index(doc, ctx) -> Index:
 class Segment:
     """One step of an access chain: `.name`, `['name']`, `[0]`, `.*` / `[*]`, or `[expr]`."""
 
-    __slots__ = ("name", "written", "span", "node")
+    __slots__ = ("name", "written", "span", "node", "shown")
 
-    def __init__(self, name: str | None, written: str | None, span: tuple[int, int], node):
+    def __init__(self, name: str | None, written: str | None, span: tuple[int, int], node, shown: str):
         self.name = name  # lower-cased name, "*" for a filter or a number index, None for a computed key
         self.written = written  # as written (a name's case), None for computed keys
         self.span = span
         self.node = node  # the Access node
+        self.shown = shown  # as it reads in a path: `.name`, `['name']`, `[0]`, `.*`
 
 
 class Ref:
@@ -481,11 +519,20 @@ class Ref:
         self.context, self.written, self.span, self.segments, self.node = context, written, span, segments, node
 
     def path(self, count: int) -> str:
-        """`context.seg1.seg2` with the first `count` segments, as written."""
-        parts = [self.written]
-        for segment in self.segments[:count]:
-            parts.append(segment.written if segment.written is not None else "*")
-        return ".".join(parts)
+        """`context.seg1['seg2'][0]` with the first `count` segments, as written."""
+        return self.written + "".join(segment.shown for segment in self.segments[:count])
+
+
+def _children(node) -> tuple:
+    if isinstance(node, Access):
+        return (node.target, node.key)
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Not):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    return ()
 
 
 def _nodes(tree) -> list:
@@ -527,14 +574,17 @@ def _references(piece: Piece) -> list[Ref]:
             for access in reversed(chain):
                 key = access.key
                 span = parsed.key_span(access) or parsed.span(access) or (0, 0)
+                bracket = piece.body[: span[0]].rstrip().endswith("[")
+                text = piece.text(span)
                 if isinstance(key, Star):
-                    segments.append(Segment("*", "*", span, access))
+                    segments.append(Segment("*", "*", span, access, "[*]" if bracket else ".*"))
                 elif isinstance(key, Literal) and isinstance(key.value, str):
-                    segments.append(Segment(key.value.lower(), key.value, span, access))
+                    segments.append(Segment(key.value.lower(), key.value, span, access,
+                                            f"[{text}]" if bracket else f".{key.value}"))
                 elif isinstance(key, Literal) and isinstance(key.value, (int, float)) and not isinstance(key.value, bool):
-                    segments.append(Segment("*", str(key.value), span, access))
+                    segments.append(Segment("*", text, span, access, f"[{text}]"))
                 else:
-                    segments.append(Segment(None, None, span, access))
+                    segments.append(Segment(None, None, span, access, f"[{text}]"))
             span = parsed.span(current) or (0, 0)
             refs.append(Ref(current.name, piece.text(span) or current.name, span, segments, node))
         elif isinstance(node, Context) and id(node) not in inner:
@@ -543,13 +593,25 @@ def _references(piece: Piece) -> list[Ref]:
     return refs
 
 
-def suggestion(name: str, candidates) -> str:
-    """' Did you mean `x`?' for the closest candidate, or ''."""
+def _reads_context(node, context: str) -> bool:
+    while isinstance(node, Access):
+        node = node.target
+    return isinstance(node, Context) and node.name == context
+
+
+def closest(name: str, candidates) -> str | None:
+    """The candidate closest to a misspelt name (case-insensitive), or None."""
     from difflib import get_close_matches
 
     pool = {candidate.lower(): candidate for candidate in candidates if candidate}
     matches = get_close_matches(name.lower(), list(pool), n=1, cutoff=0.7)
-    return f" Did you mean `{pool[matches[0]]}`?" if matches else ""
+    return pool[matches[0]] if matches else None
+
+
+def suggestion(name: str, candidates) -> str:
+    """' Did you mean `x`?' for the closest candidate, or ''."""
+    match = closest(name, candidates)
+    return f" Did you mean `{match}`?" if match else ""
 
 
 def listing(names, limit: int = 8) -> str:
@@ -583,12 +645,13 @@ def shown(text: str, limit: int = 60) -> str:
 # --- expression-syntax -----------------------------------------------------------------------------
 
 _HINTS = {
-    "=": ("`==`", "there is no assignment, and `=` is not an operator"),
-    "&": ("`&&`", "`&` is not an operator"),
-    "|": ("`||`", "`|` is not an operator"),
-    "+": (None, "there is no arithmetic and no `+` to join strings: use format('{0}{1}', a, b)"),
-    "-": (None, "there is no arithmetic"),
-    "?": (None, "there is no `? :` operator: write `cond && 'a' || 'b'` or case(cond, 'a', 'b')"),
+    "=": ("Replace `=` with `==`", "GitHub expressions have no assignment"),
+    "&": ("Replace `&` with `&&`", "GitHub expressions have no `&` operator"),
+    "|": ("Replace `|` with `||`", "GitHub expressions have no `|` operator"),
+    "+": ("Remove `+`", "GitHub expressions have no arithmetic and no `+` to join strings (join them with "
+                        "format('{0}{1}', a, b))"),
+    "-": ("Remove `-`", "GitHub expressions have no arithmetic"),
+    "?": ("Replace `? :` with `cond && 'a' || 'b'` or case(cond, 'a', 'b')", "GitHub expressions have no `? :` operator"),
 }
 _ODD_SPACES = {"\u00a0": "a non-breaking space (U+00A0)", "\u200b": "a zero-width space (U+200B)",
                "\u2009": "a thin space (U+2009)", "\u3000": "an ideographic space (U+3000)",
@@ -640,6 +703,9 @@ def _syntax_issue(ctx, site: Site, piece: Piece, error):
                       f"Close the string that starts at `{shown(body[offset:], 30)}` with a `'` (write `''` for a quote "
                       f"inside a string): {rejects}.")
     if bad.startswith('"'):
+        close = body.find('"', offset + 1)
+        if close > offset:
+            length, bad = close + 1 - offset, body[offset : close + 1]
         return _issue(ctx, site, piece, (offset, offset + length),
                       f"Write the string {shown(bad, 40)} in single quotes ('...'): GitHub expressions have no "
                       f"double-quoted strings, so {rejects}.")
@@ -650,10 +716,13 @@ def _syntax_issue(ctx, site: Site, piece: Piece, error):
             return _issue(ctx, site, piece, (offset - 2, offset + 1),
                           f"Replace `{operator}` with `{operator[:2]}` in `{shown(body)}`: GitHub expressions have no "
                           f"`{operator}` (`==` already compares loosely), so {rejects}.")
-        instead, why = _HINTS[char]
-        fix = f"Replace `{char}` with {instead}" if instead else f"Remove `{char}`"
-        return _issue(ctx, site, piece, (offset, offset + 1),
-                      f"{fix} in `{shown(body)}`: in GitHub expressions {why}, so {rejects}.")
+        fix, why = _HINTS[char]
+        return _issue(ctx, site, piece, (offset, offset + 1), f"{fix} in `{shown(body)}`: {why}, so {rejects}.")
+    if error.message.endswith("is not a number") and body[offset - 1 : offset] == "." and bad[:1].isdigit():
+        digits = bad.split(".", 1)[0]
+        return _issue(ctx, site, piece, (offset - 1, offset + len(digits)),
+                      f"Write `[{digits}]` instead of `.{digits}` in `{shown(body)}`: a property name cannot start with a "
+                      f"digit (index arrays with brackets), so {rejects}.")
     if error.message.endswith("is not a number"):
         return _issue(ctx, site, piece, (offset, offset + length),
                       f"Fix the number `{bad}` in `{shown(body)}` (or quote it as a string, '{bad}'): it is not a "
@@ -706,13 +775,14 @@ def _call_issue(ctx, site: Site, piece: Piece, call: Call):
     call_span = piece.parsed.span(call)
     written = piece.text(name_span) if name_span else call.name
     count = len(call.args)
+    rejected = f"GitHub rejects the {'action' if ctx.doc.kind == 'action' else 'workflow'}"
     if call.name not in _ALL_FUNCTIONS:
-        hint = suggestion(call.name, _ALL_FUNCTIONS.values())
-        fix = hint.replace(" Did you mean", "Write") if hint else f"Remove the call to `{written}()`"
+        match = closest(call.name, _ALL_FUNCTIONS.values())
+        fix = f"Write `{match}()` instead of `{written}()`" if match else f"Replace `{written}()` with one of GitHub's functions"
         return _issue(ctx, site, piece, name_span,
-                      f"{fix.rstrip('?')}: `{written}` is not a GitHub expression function (the functions are "
+                      f"{fix}: `{written}` is not a GitHub expression function (the functions are "
                       f"{listing(FUNCTIONS[name][0] for name in FUNCTIONS)} and {listing(SPECIAL_FUNCTIONS.values())}), so "
-                      "GitHub rejects the workflow ('Unrecognized function').")
+                      f"{rejected} ('Unrecognized function').")
     spelling = _ALL_FUNCTIONS[call.name]
     if call.name in FUNCTIONS:
         _, low, high = FUNCTIONS[call.name]
@@ -724,12 +794,12 @@ def _call_issue(ctx, site: Site, piece: Piece, call: Call):
     wanted = _arity(count, low, high)
     if wanted is not None:
         return _issue(ctx, site, piece, call_span,
-                      f"Give `{spelling}()` {wanted} here, not {count}: GitHub rejects the workflow ('Too "
+                      f"Give `{spelling}()` {wanted} here, not {count}: {rejected} ('Too "
                       f"{'few' if count < low else 'many'} parameters supplied').")
     if call.name == "case" and count % 2 == 0:
         return _issue(ctx, site, piece, call_span,
                       f"Give `case()` an odd number of arguments (condition, value pairs and a default), not {count}: "
-                      "GitHub rejects the workflow ('Even number of parameters supplied').")
+                      f"{rejected} ('Even number of parameters supplied').")
     if call.name == "format" and isinstance(call.args[0], Literal) and isinstance(call.args[0].value, str):
         return _format_issue(ctx, site, piece, call, call_span)
     if call.name == "fromjson" and isinstance(call.args[0], Literal) and isinstance(call.args[0].value, str):
@@ -790,10 +860,12 @@ def _format_issue(ctx, site, piece, call, call_span):
                       "'The format string references more arguments than were supplied'.")
     unused = [index for index in range(given) if index not in placeholders]
     if unused:
-        return _issue(ctx, site, piece, piece.parsed.span(call.args[unused[0] + 1]) or call_span,
-                      f"Remove the unused argument {unused[0] + 1 + 1} of `format('{shown(text, 40)}', ...)` or add "
-                      f"`{{{unused[0]}}}` to the format string: the format string never uses it, so its value is lost.",
-                      severity="warning")
+        argument = call.args[unused[0] + 1]
+        span = piece.parsed.span(argument) or call_span
+        return _issue(ctx, site, piece, span,
+                      f"Remove `{shown(piece.text(span), 40)}` from `format('{shown(text, 40)}', ...)` or add "
+                      f"`{{{unused[0]}}}` to the format string: the format string never uses this argument, so its "
+                      "value is lost.", severity="warning")
     return None
 
 
@@ -867,8 +939,8 @@ def _context_issue(ctx, site, piece, node, allowed, action):
     return _issue(ctx, site, piece, span,
                   f"Do not use `{written}` in `{site.key}`: it is not available there"
                   f"{' (' + why + ')' if why else ''}. Available: {available}. GitHub rejects the "
-                  f"{'action when a step uses it' if action else 'workflow'} ('Unrecognized named-value: "
-                  f"\\'{name}\\''); see {DOCS}.")
+                  f"{'action when a step uses it' if action else 'workflow'} (\"Unrecognized named-value: "
+                  f"'{name}'\"); see {DOCS}.")
 
 
 def _special_function_issue(ctx, site, piece, node, allowed, action):
@@ -914,24 +986,24 @@ def property_issues(doc, ctx):
             yield issue
 
 
-def _unknown(ctx, site, piece, ref, position: int, known, what: str, why: str = ""):
+def _unknown(ctx, site, piece, ref, position: int, known, what: str, instead: str | None = None):
     segment = ref.segments[position]
-    hint = suggestion(segment.name, known)
-    fix = f"Write `{ref.path(position)}.{hint[len(' Did you mean `'):-2]}`" if hint else f"Remove `.{segment.written}`"
+    if instead is None:
+        hint = suggestion(segment.name, known)
+        instead = f"{ref.path(position)}.{hint[len(' Did you mean `'):-2]}" if hint else None
+    fix = f"Write `{instead}` instead of `{ref.path(position + 1)}`" if instead else f"Remove `.{segment.written}` from `{ref.path(position + 1)}`"
     return _issue(ctx, site, piece, segment.span,
-                  f"{fix} instead of `{ref.path(position + 1)}`: {what} has no property `{segment.written}` "
-                  f"(it has {listing(known, limit=10)}){why}, so `{ref.path(position + 1)}` is always empty.")
+                  f"{fix}: {what} has no property `{segment.written}` (it has {listing(known, limit=10)}), so "
+                  f"`{ref.path(len(ref.segments))}` is always empty.")
 
 
 def _property_issue(ctx, site, piece, ref):
     segments = ref.segments
-    if not segments or segments[0].name is None:
+    if not segments or segments[0].name in (None, "*"):
         return None
     first = segments[0].name
     context = ref.context
     if context in _FIXED:
-        if first == "*":
-            return None
         known = _FIXED[context]
         if first not in known:
             return _unknown(ctx, site, piece, ref, 0, known, f"the `{context}` context")
@@ -944,16 +1016,13 @@ def _property_issue(ctx, site, piece, ref):
         return None
     if len(segments) < 2 or segments[1].name in (None, "*"):
         return None
-    known = {"steps": STEP_PROPERTIES, "needs": NEEDS_PROPERTIES, "jobs": NEEDS_PROPERTIES}[context]
-    if segments[1].name not in known:
-        what = {"steps": "a step", "needs": "a needed job", "jobs": "a job"}[context]
-        why = ""
-        if context == "steps" and segments[1].name not in known:
-            why = f" (an output is read as `{ref.path(1)}.outputs.{segments[1].written}`)"
-        elif context in ("needs", "jobs"):
-            why = f" (an output is read as `{ref.path(1)}.outputs.{segments[1].written}`)"
-        return _unknown(ctx, site, piece, ref, 1, known, what, why)
-    return None
+    known = STEP_PROPERTIES if context == "steps" else NEEDS_PROPERTIES
+    if segments[1].name in known:
+        return None
+    what = {"steps": "a step", "needs": "a needed job", "jobs": "a job"}[context]
+    hint = suggestion(segments[1].name, known)
+    instead = f"{ref.path(1)}.{hint[len(' Did you mean `'):-2]}" if hint else f"{ref.path(1)}.outputs.{segments[1].written}"
+    return _unknown(ctx, site, piece, ref, 1, known, what, instead)
 
 
 # --- unknown-event-property ---------------------------------------------------------------------------
@@ -992,6 +1061,10 @@ def event_issues(doc, ctx):
             yield issue
 
 
+def _tests_event_name(piece: Piece) -> bool:
+    return any(ref.context == "github" and ref.segments and ref.segments[0].name == "event_name" for ref in piece.refs)
+
+
 def _walk_payload(nodes, root: int, segments) -> tuple[int, int | None]:
     """How many segments (after `event`) the payload has, and the node where it stopped."""
     node = root
@@ -1013,6 +1086,14 @@ def _walk_payload(nodes, root: int, segments) -> tuple[int, int | None]:
     return len(segments), None
 
 
+@lru_cache(maxsize=1)
+def _event_objects() -> frozenset[str]:
+    """The top-level properties of all webhook payloads (`pull_request`, `issue`, `review`...)."""
+    table = _table("webhook-payloads.json")
+    nodes = table["nodes"]
+    return frozenset(name for root in table["events"].values() if root > 1 for name in nodes[root].get("p", {}))
+
+
 def _event_issue(ctx, site, piece, ref, payloads, nodes):
     tail = ref.segments[1:]
     best, stops = -1, []
@@ -1024,6 +1105,12 @@ def _event_issue(ctx, site, piece, ref, payloads, nodes):
             best, stops = depth, [(event, stop)]
         elif depth == best:
             stops.append((event, stop))
+    if best == 0 and tail[0].name in _event_objects() and (
+            piece.is_fallback(ref.node, site.condition) or _tests_event_name(piece)):
+        # `github.event.pull_request.number || github.event.issue.number`, `if: github.event.review`,
+        # `github.event_name == 'pull_request' && github.event.pull_request.draft`: code written for
+        # several events, where the other events' properties are empty on purpose.
+        return None
     segment = tail[best]
     path = ref.path(best + 2)
     names = sorted({name for _, stop in stops if stop not in (None, 1) for name in nodes[stop].get("p", {})})
@@ -1033,10 +1120,16 @@ def _event_issue(ctx, site, piece, ref, payloads, nodes):
                       f"Remove `.{segment.written}`: `{ref.path(best + 1)}` is a single value in the payload of {events} "
                       f"events, so `{path}` is always empty.")
     hint = suggestion(segment.name, names)
-    fix = f"Write `{ref.path(best + 1)}.{hint[len(' Did you mean `'):-2]}`" if hint else f"Check `{path}`"
+    plural = "s" if len(payloads) > 1 else ""
+    if hint:
+        fix = f"Write `{ref.path(best + 1)}.{hint[len(' Did you mean `'):-2]}` instead of `{path}`"
+    elif best == 0:
+        fix = f"Add the event that sends `{path}` to `on:`, or remove it"
+    else:
+        fix = f"Remove `{path}` or read a property that `{ref.path(best + 1)}` has"
     return _issue(ctx, site, piece, segment.span,
-                  f"{fix} instead of `{path}`: the payload of {events} event{'s' if len(payloads) > 1 else ''} that "
-                  f"start{'s' if len(payloads) == 1 else ''} this workflow has no `{segment.written}` there, so it is "
+                  f"{fix}: the payload of the {events} event{plural} that start{'' if plural else 's'} this workflow "
+                  f"has no `{segment.written}` {'there' if best else 'in it'}, so `{ref.path(len(ref.segments))}` is "
                   "always empty.")
 
 
@@ -1059,20 +1152,21 @@ def step_issues(doc, ctx):
         if any(step_id == name for step_id, _ in earlier):
             continue
         owner = f"job '{site.job.id}'" if site.job is not None else "this action"
-        if any(step_id == name for step_id, _ in later):
-            if site.step_index is not None and later and later[0][0] == name:
-                why = f"it is this step's own id: a step cannot read its own outputs or outcome"
+        if any(step_id == name for step_id, _ in later):  # later, or in the same `parallel:` group
+            own = site.step.node.get("id") if site.step is not None else None
+            if isinstance(own, Scalar) and own.value.lower() == name:
+                why = "it is this step's own id: a step cannot read its own outputs or outcome"
             else:
                 why = f"step '{segment.written}' runs after this one, so its results do not exist yet"
             yield _issue(ctx, site, piece, segment.span,
                          f"Read `{ref.path(1)}` only in a later step: {why} and `{ref.path(len(ref.segments))}` is "
                          "always empty here.")
             continue
-        hint = suggestion(name, [written for step_id, written in earlier if step_id])
-        fix = hint.replace(" Did you mean", "Write").rstrip("?") + " or give" if hint else "Give"
+        match = closest(name, [written for step_id, written in earlier if step_id])
+        fix = (f"Write `{ref.written}.{match}` instead of `{ref.path(1)}`, or give a step" if match else "Give the step")
         yield _issue(ctx, site, piece, segment.span,
-                     f"{fix} the step an `id: {segment.written}`: no earlier step of {owner} has the id "
-                     f"'{segment.written}', so `{ref.path(len(ref.segments))}` is always empty.")
+                     f"{fix} an `id: {segment.written}`: no earlier step of {owner} has the id '{segment.written}', so "
+                     f"`{ref.path(len(ref.segments))}` is always empty.")
 
 
 # --- undefined-needs / undefined-job-output ------------------------------------------------------------
@@ -1107,8 +1201,9 @@ def needs_issues(doc, ctx):
                          f"Add '{target}' to `needs:` of job '{job.id}': the `needs` context only holds the jobs listed "
                          f"there, so `{ref.path(len(ref.segments))}` is always empty.")
             continue
-        hint = suggestion(segment.name, needs.values())
-        fix = hint.replace(" Did you mean", "Write").rstrip("?") if hint else f"Add the job to `needs:` of job '{job.id}'"
+        match = closest(segment.name, needs.values())
+        fix = f"Write `{ref.written}.{match}` instead of `{ref.path(1)}`" if match else (
+            f"Add the job to `needs:` of job '{job.id}'")
         listed = listing(needs.values()) if needs else "no job"
         yield _issue(ctx, site, piece, segment.span,
                      f"{fix}: job '{job.id}' needs {listed} and the workflow has no job '{segment.written}', so "
@@ -1130,8 +1225,8 @@ def output_issues(doc, ctx):
             if needs is None or segments[0].name not in needs or target is None:
                 continue
         elif target is None:
-            hint = suggestion(segments[0].name, [job.id for job in jobs.values()])
-            fix = hint.replace(" Did you mean", "Write").rstrip("?") if hint else "Name a job of this workflow"
+            match = closest(segments[0].name, [job.id for job in jobs.values()])
+            fix = f"Write `{ref.written}.{match}` instead of `{ref.path(1)}`" if match else "Name a job of this workflow"
             yield _issue(ctx, site, piece, segments[0].span,
                          f"{fix}: the workflow has no job '{segments[0].written}', so `{ref.path(len(segments))}` is "
                          "always empty.")
@@ -1141,8 +1236,8 @@ def output_issues(doc, ctx):
         outputs = idx.job_outputs(target)
         if outputs is None or segments[2].name in outputs:
             continue
-        hint = suggestion(segments[2].name, outputs.values())
-        fix = hint.replace(" Did you mean", "Write").rstrip("?") if hint else (
+        match = closest(segments[2].name, outputs.values())
+        fix = f"Write `{ref.path(2)}.{match}` instead of `{ref.path(3)}`" if match else (
             f"Declare `{segments[2].written}` under `outputs:` of job '{target.id}'")
         declared = listing(outputs.values()) if outputs else "no outputs"
         yield _issue(ctx, site, piece, segments[2].span,
@@ -1169,8 +1264,13 @@ def matrix_issues(doc, ctx):
                          f"Add `strategy.matrix.{segment.written}` to job '{job.id}' or remove `{ref.path(1)}`: the job "
                          f"has no matrix, so `{ref.path(1)}` is always empty.")
             continue
-        hint = suggestion(segment.name, keys.values())
-        fix = hint.replace(" Did you mean", "Write").rstrip("?") if hint else (
+        match = closest(segment.name, keys.values())
+        parent = piece.parent(ref.node)
+        if not match and isinstance(parent, Binary) and parent.op == "||" and parent.left is ref.node and (
+                isinstance(parent.right, Literal) or (isinstance(parent.right, (Access, Context)) and not
+                                                      _reads_context(parent.right, "matrix"))):
+            continue  # `matrix.ubuntu || '22.04'`, `matrix.flags || env.FLAGS`: an optional key with a default
+        fix = f"Write `{ref.written}.{match}` instead of `{ref.path(1)}`" if match else (
             f"Add `{segment.written}` to the matrix of job '{job.id}' (or to its `include:` entries)")
         yield _issue(ctx, site, piece, segment.span,
                      f"{fix}: the matrix of job '{job.id}' has {listing(keys.values())}, so `{ref.path(1)}` is always "
@@ -1206,15 +1306,16 @@ def input_issues(doc, ctx):
             owner = "`on.workflow_dispatch.inputs`"
         else:
             owner = "`on.workflow_dispatch.inputs` or `on.workflow_call.inputs`"
-        hint = suggestion(segment.name, names.values())
-        fix = hint.replace(" Did you mean", "Write").rstrip("?") if hint else f"Declare `{segment.written}` in {owner}"
-        has = listing(names.values()) if names else "no inputs"
+        match = closest(segment.name, names.values())
+        prefix = path[: len(path) - len(segment.shown)]
+        fix = f"Write `{prefix}.{match}` instead of `{path}`" if match else f"Declare `{segment.written}` in {owner}"
+        has = f"declares the inputs {listing(names.values())}" if names else "declares no inputs"
         if not names and idx.workflow is not None and ref.context == "inputs":
             triggers = idx.triggers() or []
             if "workflow_dispatch" not in triggers and "workflow_call" not in triggers:
-                has = "no inputs (it has no `workflow_dispatch` or `workflow_call` trigger)"
+                has = "has no inputs (it has no `workflow_dispatch` or `workflow_call` trigger)"
         yield _issue(ctx, site, piece, segment.span,
-                     f"{fix}: {'the action' if idx.action is not None else 'this workflow'} has {has}, so `{path}` is "
+                     f"{fix}: {'the action' if idx.action is not None else 'this workflow'} {has}, so `{path}` is "
                      "always empty.")
 
 
@@ -1235,6 +1336,8 @@ def _name_problem(name: str, context: str) -> str | None:
 
 
 def name_issues(doc, ctx):
+    idx = index(doc, ctx)
+    declared = idx.called_secrets()
     for site, piece, ref in references(doc, ctx, "secrets", "vars"):
         if not ref.segments or ref.segments[0].name in (None, "*") or ref.segments[0].written is None:
             continue
@@ -1242,6 +1345,8 @@ def name_issues(doc, ctx):
         written = segment.written
         if isinstance(segment.node.key, Literal) and not isinstance(segment.node.key.value, str):
             continue
+        if ref.context == "secrets" and written.lower() in declared:
+            continue  # a reusable workflow's own secret: its callers pass it under this name
         problem = _name_problem(written, ref.context)
         if problem is None:
             continue
@@ -1409,15 +1514,15 @@ def type_issues(doc, ctx):
             if tree is None:
                 continue
             typer = _Typer(idx, site, piece)
-            issue = None
             if not site.condition and (not piece.whole or string_key):
                 issue = _rendered_issue(ctx, site, piece, typer.type(tree), tree)
-            for node in _nodes(tree):
                 if issue is not None:
-                    break
+                    yield issue
+                    continue
+            for node in _nodes(tree):
                 issue = _node_type_issue(ctx, site, piece, typer, node)
-            if issue is not None:
-                yield issue
+                if issue is not None:
+                    yield issue
 
 
 def _rendered_issue(ctx, site, piece, typed: Typed, tree):
@@ -1443,29 +1548,32 @@ def _node_type_issue(ctx, site, piece, typer: _Typer, node):
     if isinstance(node, Binary) and node.op in ("==", "!="):
         for side, other in ((node.left, node.right), (node.right, node.left)):
             typed = typer.type(side)
-            if (typed.certain_object or typed.certain_array) and isinstance(other, Literal) and other.value is not None:
+            # A value that may be null compares equal to '' and 0: `merged_by != ''` tests it on purpose.
+            if typed.kind in (OBJECT, ARRAY) and isinstance(other, Literal) and other.value is not None:
                 result = "false" if node.op == "==" else "true"
+                side_text = shown(piece.text(piece.parsed.span(side) or (0, 0)), 50)
+                if typed.kind == ARRAY:
+                    fix = f"Write `{'!' if node.op == '!=' else ''}contains({side_text}, {_literal(other)})` instead"
+                else:
+                    fix = f"Compare a property of {typed.what} instead"
                 return _issue(ctx, site, piece, piece.parsed.span(node),
-                              f"Compare a property of {typed.what} instead: an {'object' if typed.certain_object else 'array'} "
-                              f"never equals {_literal(other)}, so `{shown(piece.text(piece.parsed.span(node)))}` is always "
-                              f"{result}.")
+                              f"{fix}: an {'object' if typed.kind == OBJECT else 'array'} never equals {_literal(other)}, "
+                              f"so `{shown(piece.text(piece.parsed.span(node)))}` is always {result}.")
     if isinstance(node, Access):
         ref = typer.refs.get(id(node))
-        if ref is None:
-            return None
+        if ref is None or (ref.context == "github" and ref.segments and ref.segments[0].name == "event"):
+            return None  # unknown-event-property reports a path below a single value of the payload
         for count in range(1, len(ref.segments)):
+            if any(segment.name is None or isinstance(segment.node.key, Star) for segment in ref.segments[:count]):
+                return None
+            typed = typer._chain_type(ref, ref.segments[:count])
+            if typed.kind & ~(SCALAR | NULL) or not typed.kind & SCALAR:
+                continue
             segment = ref.segments[count]
-            inner = Ref(ref.context, ref.written, ref.span, ref.segments[:count], None)
-            typed = typer._chain_type(inner, ref.segments[:count]) if all(
-                s.name is not None and not isinstance(s.node.key, Star) for s in ref.segments[:count]) else UNKNOWN
-            if typed.kind == SCALAR or typed.kind == SCALAR | NULL:
-                if ref.context == "github" and ref.segments[0].name == "event":
-                    return None  # unknown-event-property reports a path below a single value
-                what = "an index" if segment.name == "*" else f"a property `{segment.written}`"
-                return _issue(ctx, site, piece, segment.span,
-                              f"Remove `{piece.text(segment.span) if segment.name == '*' else '.' + segment.written}` from "
-                              f"`{ref.path(len(ref.segments))}`: {typed.what} has no {what.split(' `')[0].replace('a property', 'properties').replace('an index', 'items')}, so the "
-                              "result is always empty.")
+            what = "items" if segment.shown.startswith("[") and segment.name == "*" else "properties"
+            return _issue(ctx, site, piece, segment.span,
+                          f"Remove `{segment.shown}` from `{ref.path(len(ref.segments))}`: {typed.what} has no {what}, "
+                          "so the result is always empty.")
     return None
 
 

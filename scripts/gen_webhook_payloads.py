@@ -24,6 +24,11 @@ import sys
 OBJECT, ARRAY, SCALAR, NULL = 1, 2, 4, 8
 # Workflow triggers whose payload is another event's.
 ALIASES = {"pull_request_target": "pull_request"}
+# Properties GitHub sends that the schemas do not list yet: definition -> {property: schema}.
+ADDITIONS = {
+    # Issue types (2025): `github.event.issue.type.name`.
+    "issue": {"type": {"type": ["object", "null"], "additionalProperties": True}},
+}
 
 
 class Builder:
@@ -148,6 +153,8 @@ def main() -> None:
     with open(sys.argv[1], encoding="utf-8") as file:
         schema = json.load(file)
     definitions = schema["definitions"]
+    for name, extra in ADDITIONS.items():
+        definitions[name].setdefault("properties", {}).update(extra)
     builder = Builder(definitions)
     events = {}
     names = sorted(
