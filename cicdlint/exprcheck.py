@@ -108,27 +108,59 @@ def _allowed(index: int) -> Allowed:
 # --- sites and pieces ------------------------------------------------------------------------------
 
 
+class _Facts:
+    """What the checks read from one expression body, computed once per distinct body (the same
+    `${{ github.sha }}` appears in thousands of files): the tree with positions, its nodes in
+    order, each node's parent, the context reads and the calls."""
+
+    __slots__ = ("body", "parsed", "nodes", "parents", "refs", "calls")
+
+    def __init__(self, body: str):
+        self.body = body
+        self.parsed = located(body)
+        self.nodes = _nodes(self.parsed.tree)
+        parents = {}
+        for parent in self.nodes:
+            for child in _children(parent):
+                parents[id(child)] = parent
+        self.parents = parents
+        self.refs = _references(self) if self.parsed.tree is not None else []
+        self.calls = [node for node in self.nodes if isinstance(node, Call)]
+
+    def text(self, span: tuple[int, int]) -> str:
+        return self.body[span[0] : span[1]]
+
+
+@lru_cache(maxsize=16384)
+def _facts(body: str) -> _Facts:
+    return _Facts(body)
+
+
 class Piece:
     """One expression of a site: `body` starts at `offset` in the scalar's value; the
     `${{ ... }}` around it spans `start`..`end` (the whole value for a bare condition)."""
 
-    __slots__ = ("offset", "body", "start", "end", "whole", "parsed", "_refs", "_parents")
+    __slots__ = ("offset", "body", "start", "end", "whole", "facts")
 
     def __init__(self, offset: int, body: str, start: int, end: int, whole: bool):
         self.offset, self.body, self.start, self.end, self.whole = offset, body, start, end, whole
-        self.parsed = located(body)
-        self._refs = None
-        self._parents = None
+        self.facts = _facts(body)
+
+    @property
+    def parsed(self):
+        return self.facts.parsed
+
+    @property
+    def refs(self) -> list["Ref"]:
+        return self.facts.refs
+
+    @property
+    def nodes(self) -> list:
+        return self.facts.nodes
 
     def parent(self, node):
         """The node whose operand, argument or target `node` is (None at the root)."""
-        if self._parents is None:
-            parents = {}
-            for parent in _nodes(self.parsed.tree):
-                for child in _children(parent):
-                    parents[id(child)] = parent
-            self._parents = parents
-        return self._parents.get(id(node))
+        return self.facts.parents.get(id(node))
 
     def is_fallback(self, node, condition: bool = False) -> bool:
         """Is `node` a value alternative or a truth test: an operand of `||`, `&&` or `!`, or a
@@ -138,14 +170,8 @@ class Piece:
             return condition and self.whole
         return isinstance(parent, Not) or (isinstance(parent, Binary) and parent.op in ("||", "&&"))
 
-    @property
-    def refs(self) -> list["Ref"]:
-        if self._refs is None:
-            self._refs = _references(self) if self.parsed.tree is not None else []
-        return self._refs
-
     def calls(self) -> list[Call]:
-        return [node for node in _nodes(self.parsed.tree) if isinstance(node, Call)]
+        return self.facts.calls
 
     def text(self, span: tuple[int, int]) -> str:
         return self.body[span[0] : span[1]]
@@ -234,58 +260,70 @@ class Index:
         # (node, trie node or None, key, declared, job, (step, index), after_steps, any)
         stack = [(root, trie, "", True, None, None, False, False)]
         sites = self.sites
+        empty: dict = {}
         while stack:
             node, here, key, declared, job, step, after, anything = stack.pop()
-            if isinstance(node, Scalar):
-                value = node.value
-                condition = here is not None and bool(here.get("if"))
-                if "${{" not in value and not condition:
-                    continue
-                if here is None:
-                    allowed = None
-                elif "c" in here:
-                    allowed = _allowed(here["c"])
-                else:
-                    allowed = NOWHERE
-                site = Site(node, key, allowed, declared, job, step[0] if step else None,
-                            step[1] if step else None, condition, after)
-                _pieces(site, value)
-                if site.pieces or site.unclosed is not None:
-                    sites.append(site)
-                continue
-            if isinstance(node, Map):
-                children = []
-                last = key.rsplit(".", 1)[-1]
-                for name, _, value in node.items():
-                    properties = here.get("k", {}) if here is not None and not anything else {}
-                    if here is None:
-                        child, child_declared, child_key = None, False, f"{key}.{name}" if key else name
-                    elif name in properties:
-                        child, child_declared, child_key = properties[name], True, f"{key}.{name}" if key else name
-                    else:
-                        child = here if anything else here.get("*")
-                        placeholder = _PLACEHOLDERS.get(last)
-                        child_declared = False
-                        if child is None:
-                            child_key = f"{key}.{name}" if key else name
-                        else:  # env.NAME, with.NAME: GitHub's docs name the map; jobs.<job_id>
-                            child_key = f"{key}.{placeholder}" if placeholder else key
-                    if name == "parallel" and key == "jobs.<job_id>.steps" and steps_trie is not None:
-                        child, child_declared, child_key = steps_trie, True, key  # a group of steps
-                    child_job = jobs.get(id(value), job) if key == "jobs" else job
-                    child_after = after or (key == "jobs.<job_id>" and name in ("outputs", "environment"))
-                    child_anything = anything or bool(child is not None and child.get("a"))
-                    children.append((value, child, child_key, child_declared, child_job, step, child_after, child_anything))
-                stack.extend(reversed(children))
-                continue
-            if isinstance(node, Seq):
+            if node.__class__ is Seq:
                 item = None if here is None else (here if anything else here.get("[]"))
+                item_any = anything or bool(item and item.get("a"))
+                item_declared = declared and item is not None
+                is_steps = key.endswith("steps")
                 children = []
                 for value in node.items:
-                    child_step = steps.get(id(value), step) if key.endswith("steps") else step
-                    children.append((value, item, key, declared and item is not None, job, child_step, after,
-                                     anything or bool(item and item.get("a"))))
+                    cls = value.__class__
+                    child_step = steps.get(id(value), step) if is_steps else step
+                    if cls is Scalar:
+                        if "${{" in value.value or (item is not None and "if" in item):
+                            self._site(value, item, key, item_declared, job, child_step, after)
+                    elif cls is Map or cls is Seq:
+                        children.append((value, item, key, item_declared, job, child_step, after, item_any))
                 stack.extend(reversed(children))
+                continue
+            if node.__class__ is not Map:
+                continue
+            properties = here.get("k", empty) if here is not None and not anything else empty
+            loose = None if here is None else (here if anything else here.get("*"))
+            placeholder = _PLACEHOLDERS.get(key.rsplit(".", 1)[-1])
+            in_jobs = key == "jobs"
+            in_job = key == "jobs.<job_id>"
+            children = []
+            for key_node, value in node.pairs:
+                if key_node.__class__ is not Scalar:
+                    continue
+                name = key_node.value
+                cls = value.__class__
+                declared_here = name in properties
+                child = properties[name] if declared_here else loose
+                if cls is Scalar and "${{" not in value.value and (child is None or "if" not in child):
+                    continue  # no expression, and not a condition
+                if here is None or declared_here or child is None:
+                    child_key = f"{key}.{name}" if key else name
+                else:  # env.NAME, with.NAME: GitHub's docs name the map; jobs.<job_id>
+                    child_key = f"{key}.{placeholder}" if placeholder else key
+                if name == "parallel" and key == "jobs.<job_id>.steps" and steps_trie is not None:
+                    child, declared_here, child_key = steps_trie, True, key  # a group of steps
+                child_job = jobs.get(id(value), job) if in_jobs else job
+                child_after = after or (in_job and name in ("outputs", "environment"))
+                if cls is Scalar:
+                    self._site(value, child, child_key, declared_here, child_job, step, child_after)
+                elif cls is Map or cls is Seq:
+                    child_any = anything or bool(child is not None and child.get("a"))
+                    children.append((value, child, child_key, declared_here, child_job, step, child_after, child_any))
+            stack.extend(reversed(children))
+
+    def _site(self, node: Scalar, here, key: str, declared: bool, job, step, after: bool) -> None:
+        condition = here is not None and "if" in here
+        if here is None:
+            allowed = None
+        elif "c" in here:
+            allowed = _allowed(here["c"])
+        else:
+            allowed = NOWHERE
+        site = Site(node, key, allowed, declared, job, step[0] if step else None, step[1] if step else None,
+                    condition, after)
+        _pieces(site, node.value)
+        if site.pieces or site.unclosed is not None:
+            self.sites.append(site)
 
     # --- scopes ------------------------------------------------------------------------------
 
@@ -554,11 +592,11 @@ def _nodes(tree) -> list:
     return found
 
 
-def _references(piece: Piece) -> list[Ref]:
+def _references(piece: _Facts) -> list[Ref]:
     parsed = piece.parsed
     refs: list[Ref] = []
     inner: set[int] = set()  # Access nodes that are the target of another Access
-    for node in _nodes(parsed.tree):
+    for node in piece.nodes:
         if isinstance(node, Access):
             if id(node) in inner:
                 continue
@@ -574,7 +612,10 @@ def _references(piece: Piece) -> list[Ref]:
             for access in reversed(chain):
                 key = access.key
                 span = parsed.key_span(access) or parsed.span(access) or (0, 0)
-                bracket = piece.body[: span[0]].rstrip().endswith("[")
+                before = span[0] - 1
+                while before >= 0 and piece.body[before] in " \t\r\n":
+                    before -= 1
+                bracket = before >= 0 and piece.body[before] == "["
                 text = piece.text(span)
                 if isinstance(key, Star):
                     segments.append(Segment("*", "*", span, access, "[*]" if bracket else ".*"))
@@ -902,7 +943,7 @@ def context_issues(doc, ctx):
             tree = piece.parsed.tree
             if tree is None:
                 continue
-            for node in _nodes(tree):
+            for node in piece.nodes:
                 if isinstance(node, Context):
                     issue = _context_issue(ctx, site, piece, node, allowed, action)
                 elif isinstance(node, Call) and node.name in SPECIAL_FUNCTIONS and allowed is not None:
@@ -1393,7 +1434,7 @@ UNKNOWN = Typed(ANY)
 class _Typer:
     def __init__(self, idx: Index, site: Site, piece: Piece):
         self.idx, self.site, self.piece = idx, site, piece
-        self.payloads = _payloads(idx) if idx.workflow is not None else None
+        self.payloads = _memo(idx, "payloads", lambda: _payloads(idx)) if idx.workflow is not None else None
         self.nodes = _table("webhook-payloads.json")["nodes"] if self.payloads else None
         self.refs = {id(ref.node): ref for ref in piece.refs}
 
@@ -1519,7 +1560,7 @@ def type_issues(doc, ctx):
                 if issue is not None:
                     yield issue
                     continue
-            for node in _nodes(tree):
+            for node in piece.nodes:
                 issue = _node_type_issue(ctx, site, piece, typer, node)
                 if issue is not None:
                     yield issue
