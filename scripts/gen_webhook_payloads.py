@@ -3,7 +3,8 @@ workflow trigger, from the webhook payload JSON schemas of the npm package
 `@octokit/webhooks-schemas` (GitHub's webhook documentation in machine-readable form).
 
     npm pack @octokit/webhooks-schemas && tar xzf octokit-webhooks-schemas-*.tgz
-    python scripts/gen_webhook_payloads.py package/schema.json > cicdlint/data/webhook-payloads.json
+    python scripts/gen_webhook_payloads.py package/schema.json "$(jq -r .version package/package.json)" \
+        > cicdlint/data/webhook-payloads.json
 
 The tree of an event is the union over its activity types (`pull_request` opened, closed, ...).
 Nodes are shared: "nodes" is a list and a node refers to its children by index.
