@@ -64,6 +64,13 @@ def version_tuple(ref: str | None) -> tuple[int, ...] | None:
     return tuple(numbers)
 
 
+def newer_release(numbers: tuple[int, ...], known: tuple[int, ...]) -> bool:
+    """Is version `numbers` a later minor release than `known` (a later patch adds no inputs;
+    below 1.0 each digit counts one further: 0.5.2 -> 0.5.3 may)?"""
+    depth = 3 if (numbers[:1] == (0,) or known[:1] == (0,)) else 2
+    return bool(known) and numbers[:depth] > known[:depth]
+
+
 def comment_ref(comment: str | None) -> str | None:
     """The version in a pin comment: `# v4.2.2`, `#v4`, `# tag=v4.2.2`, `# pin@v4`,
     `# ratchet:actions/checkout@v4`, `# login-to-gar/v1.0.3` -> `v4.2.2`, ...; None otherwise."""
@@ -300,7 +307,7 @@ def lookup(uses: str, comment: str | None = None) -> Known | None:
         numbers = version_tuple(named) if not key.startswith("@") else None
         newest = entry.newest.get(key, ())
         if numbers is not None and len(numbers) > 1:
-            stale = bool(newest) and numbers > newest
+            stale = newer_release(numbers, newest)
         else:
             stale = key in entry.stale
         label = f"{target}@{named if sha else ref}"

@@ -57,7 +57,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from cicdlint.actions import version_key, version_tuple  # noqa: E402  the same parsing as at lint time
+from cicdlint.actions import newer_release, version_key, version_tuple  # noqa: E402  the same parsing as at lint time
 
 ALWAYS = ("actions/", "aws-actions/", "docker/", "github/codeql-action/")
 
@@ -179,8 +179,8 @@ def _tag_major(tag: str, action: str) -> str | None:
     """The major version a tag names for this action: `v4.1.0`, `release/v1`, and in a repository
     of several actions `<name>/v1.0.3` or `<name>-v1.0.3` where name is the action's folder."""
     key = version_key(tag)
-    if key is None:
-        return None
+    if key is None or (tag.isdigit() and int(tag) >= 100):
+        return None  # `1898`: a pull-request number or a build, not a version
     prefix = re.match(r"(.*[/-])?[vV]?\d", tag).group(1) or ""
     name = action.rsplit("/", 1)[-1]
     allowed = {"", "release/", "releases/", f"{name}/", f"{name}-", f"{name}/v", f"{name}-v"}
@@ -526,7 +526,7 @@ def _stale(newest: dict, used: list[str], branches: list[str]) -> list[str]:
         if not numbers:
             continue
         major = f"v{numbers[0]}"
-        if major in newest and newest[major] and numbers > newest[major]:
+        if major in newest and newer_release(numbers, newest[major]):
             stale.add(major)
         elif top is not None and numbers[0] > top:
             stale.add(f"v{top}")
