@@ -226,22 +226,22 @@ class Known:
 
 
 @lru_cache(maxsize=1)
-def _lines() -> dict[str, str]:
-    """`owner/repo[/path]` -> the text of its entry. The file has one action a line, so this
-    splits lines and reads names without parsing any entry (a JSON parse of the whole table
-    would cost more than linting a file)."""
+def _index() -> tuple[bytes, int, dict[str, list[int]]]:
+    """The table's bytes, where its second line starts, and `owner/repo[/path]` -> [start, end]
+    of its entry from there. Only the first line is parsed here (a parse of the whole table would cost more
+    than linting a file); an entry is parsed when a step uses that action."""
     try:
-        content = DATA.read_text(encoding="utf-8")
-    except OSError:
-        return {}
-    found = {}
-    for line in content.split("\n")[1:]:
-        if not line.startswith('"'):
-            continue
-        end = line.find('":', 1)
-        if end > 0:
-            found[line[1:end]] = line[end + 2 :].rstrip(",")
-    return found
+        content = DATA.read_bytes()
+        head_end = content.index(b"\n")
+        head = json.loads(content[:head_end].rstrip(b",") + b"}")
+        return content, head_end + 1, dict(head["index"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return b"", 0, {}
+
+
+def _lines() -> dict[str, list[int]]:
+    """The actions the table knows (lower-cased `owner/repo[/path]`)."""
+    return _index()[2]
 
 
 class _Entry:
@@ -257,11 +257,12 @@ class _Entry:
 
 @lru_cache(maxsize=512)
 def _entry(target: str) -> _Entry | None:
-    raw = _lines().get(target)
-    if raw is None:
+    content, base, index = _index()
+    where = index.get(target)
+    if where is None:
         return None
     try:
-        return _Entry(json.loads(raw))
+        return _Entry(json.loads(content[base + where[0] : base + where[1]]))
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 

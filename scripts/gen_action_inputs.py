@@ -29,9 +29,10 @@ Three steps, one sub-command each.
 
        python scripts/gen_action_inputs.py build /tmp/action-ymls -o cicdlint/data/action-inputs.json
 
-The table is one JSON object, one action a line (`"owner/repo[/path]":{"v": {version key: spec
-index}, "s": [specs]}`), so that cicdlint reads the line of an action only when a workflow uses
-it. A version key is `v4` for every `v4.x.y` tag, `@main` for a branch; `"n"` gives the newest
+The table is one JSON object: a first line `{"schema":2,"index":{action: [start, end]},` giving
+where each action's entry is (byte offsets from the start of the second line), then one action a
+line (`"owner/repo[/path]":{"v": {version key: spec index}, "s": [specs]}`), so that cicdlint
+parses the entry of an action only when a workflow uses it. A version key is `v4` for every `v4.x.y` tag, `@main` for a branch; `"n"` gives the newest
 version known of each major, `"st"` the keys that the usage (`--usage`) shows newer releases of,
 and `"h"` the spec of every version the default branch has had (for bare commit SHAs). A spec is `{"i": {input: flags}, "d": {input: message},
 "o": [outputs], "op": [output prefixes], "k": "docker" | "composite"}`, flags 1 = required without a default,
@@ -600,12 +601,20 @@ def build(args) -> None:
             tags = [parsed for _, tagged in sorted(majors.items(), key=lambda pair: -int(pair[0][1:])) for _, parsed in tagged]
             record["h"] = intern(compact(action, merge(branches + history + tags), extras.get(action, ())))
         record["s"] = specs
-        body = json.dumps(record, separators=(",", ":"))
-        lines.append(f"{json.dumps(action)}:{body}")
+        lines.append((action, json.dumps(record, separators=(",", ":"))))
         distinct += len(specs)
-    # One action a line, so that cicdlint can read the line of one action without parsing the
-    # others (cicdlint/actions.py); the whole file is still one JSON object.
-    text = '{"schema":2,\n' + ",\n".join(lines) + "\n}\n"
+    # One action a line, and a first line that indexes them (byte offsets of each entry's value
+    # from the start of the second line), so that cicdlint reads the index and then only the
+    # entries of the actions a workflow uses; the whole file is still one JSON object.
+    body, index, offset = [], {}, 0
+    for number, (action, entry) in enumerate(lines):
+        line = f"{json.dumps(action)}:{entry}" + ("," if number < len(lines) - 1 else "")
+        start = offset + len(json.dumps(action).encode()) + 1
+        index[action] = [start, start + len(entry.encode())]
+        body.append(line)
+        offset += len(line.encode()) + 1
+    head = '{"schema":2,"index":' + json.dumps(index, separators=(",", ":")) + ",\n"
+    text = head + "\n".join(body) + "\n}\n"
     json.loads(text)
     Path(args.output).write_text(text, encoding="utf-8")
     print(f"{len(lines)} actions, {distinct} specs, {len(text.encode())} bytes", file=sys.stderr)
