@@ -157,19 +157,25 @@ class Known:
     """The versions of an action that a `uses:` may name: one when the version is known (`exact`),
     every known version otherwise. The questions answer True only when true of every version."""
 
-    __slots__ = ("label", "versions", "exact", "source", "version", "stale")
+    __slots__ = ("label", "versions", "exact", "source", "version", "stale", "newer_major")
 
     def __init__(self, label: str, versions: list[Interface], exact: bool, source: str, version: str | None = None,
-                 stale: bool = False):
+                 stale: bool = False, newer_major: bool = False):
         self.label = label  # `actions/setup-node@v4`, `./.github/actions/build`
         self.versions = versions
         self.exact = exact
         self.source = source  # "table" | "local"
         self.version = version  # `v4`, `main`, or None
-        self.stale = stale  # the step may run a release newer than the table's: no unknown-name checks
+        # The step may run a release newer than the table's: a name the table lacks may have been
+        # added since, so only a variant of a known name (`node_version` for `node-version`) is
+        # reported, and required inputs are not.
+        self.stale = stale
+        self.newer_major = newer_major  # a major version the table does not have at all
 
     def unknown_input(self, name: str) -> bool:
-        return not self.stale and bool(self.versions) and not any(version.accepts(name) for version in self.versions)
+        if not self.versions or any(version.accepts(name) for version in self.versions):
+            return False
+        return not self.stale or variant_of(name, self.input_names()) is not None
 
     def required_inputs(self) -> list[Input]:
         """Inputs that every version requires and gives no default."""
@@ -189,6 +195,8 @@ class Known:
 
     def deprecation(self, name: str) -> str | None:
         """The deprecation message when every version that declares the input deprecates it."""
+        if self.newer_major:
+            return None
         lowered = name.lower()
         message = None
         for version in self.versions:
@@ -201,7 +209,9 @@ class Known:
         return message
 
     def unknown_output(self, name: str) -> bool:
-        return not self.stale and bool(self.versions) and not any(version.declares_output(name) for version in self.versions)
+        if not self.versions or any(version.declares_output(name) for version in self.versions):
+            return False
+        return not self.stale or variant_of(name, self.output_names()) is not None
 
     def input_names(self) -> list[str]:
         names: dict[str, str] = {}
@@ -315,7 +325,10 @@ def lookup(uses: str, comment: str | None = None) -> Known | None:
         return Known(label, [entry.specs[versions[key]]], True, "table", key.lstrip("@"), stale)
     majors = [int(version[1:]) for version in versions if not version.startswith("@")]
     if key is not None and majors and int(key[1:]) > max(majors):
-        return None  # a major version released after the table was made
+        # A major version released after the table was made: only a variant of one of the newest
+        # known version's names is worth saying.
+        newest = entry.specs[versions[f"v{max(majors)}"]]
+        return Known(f"{target}@{named if sha else ref}", [newest], False, "table", key, True, True)
     # Cannot tell the version: every version known, and every file the default branch has had
     # (a bare SHA may be a commit between tags). Without that history, nothing is certain.
     stale = entry.history is None or (bool(majors) and f"v{max(majors)}" in entry.stale)
@@ -502,6 +515,20 @@ def _job_workflow(job, ctx):
         return None
     interface = workflow_interface(doc)
     return (interface, relative) if interface is not None else None
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("_", "-").replace(" ", "-")
+
+
+def variant_of(name: str, known) -> str | None:
+    """The known name that `name` is a spelling variant of: the same words with other separators
+    (`node_version`, `Node-Version` for `node-version`) or in another order; None otherwise."""
+    normal, words = _normal(name), _words(name)
+    for candidate in known:
+        if candidate.lower() != name.lower() and (_normal(candidate) == normal or _words(candidate) == words):
+            return candidate
+    return None
 
 
 def _words(name: str) -> tuple[str, ...]:

@@ -14,7 +14,9 @@ def check(doc, ctx):
     Reports a step that does not pass an input that its action declares `required: true` without a
     `default` (popular public actions from cicdlint's table, at the version the step names; local
     actions from their `action.yml`). When the version cannot be told, the input is reported only if
-    every known version requires it.
+    every known version requires it; for a release newer than the table knows, nothing is reported.
+    A few actions mark an input required and do without it (they fall back to another input or to
+    the environment): the table's generator lists them, and they are not reported.
 
     ## Why is this bad?
     GitHub starts the step anyway: the runner does not enforce `required`. The action then fails

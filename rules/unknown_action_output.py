@@ -15,7 +15,12 @@ def check(doc, ctx):
     step `<id>` uses an action whose outputs are known: a popular public action from cicdlint's
     table, at the version the step names, or a local action (`uses: ./path`) whose `action.yml`
     declares its outputs. Names are compared case-insensitively. Whether the step exists at all
-    is another rule's business; `run:` steps, which can set any output, are not checked.
+    is another rule's business; `run:` steps, which can set any output, are not checked, nor are
+    actions that run your code (`actions/github-script`, command runners, SSH actions) or name
+    their outputs after their inputs (`dorny/paths-filter`). A JavaScript or Docker action can set
+    outputs that its `action.yml` does not declare: the table adds the names its code sets
+    literally. For a release newer than the table knows, only a spelling variant of a known output
+    is reported.
 
     ## Why is this bad?
     An output the action never sets reads as an empty string, without any error: the `if:` that

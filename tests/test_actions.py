@@ -87,7 +87,8 @@ def test_lookup_names_the_version_of_a_tag_a_comment_or_a_branch():
     bare = actions.lookup("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683")
     assert not bare.exact and len(bare.versions) > 1
     assert actions.lookup("Actions/Checkout@v4").exact  # owner and name are case-insensitive
-    assert actions.lookup("actions/checkout@v999") is None  # a major newer than the table's
+    newer = actions.lookup("actions/checkout@v999")  # a major newer than the table's
+    assert newer.newer_major and newer.stale and newer.deprecation("fetch-depth") is None
     assert actions.lookup("someone/unknown@v1") is None
     assert actions.lookup("actions/checkout") is None
     assert actions.lookup("actions/checkout@${{ matrix.ref }}") is None
@@ -112,6 +113,11 @@ def test_a_version_newer_than_the_table_is_not_checked_for_names():
     assert not newer.unknown_input("an-input-added-since")
     assert not newer.unknown_output("an-output-added-since")
     assert newer.required_inputs() == []
+    # ...but a spelling variant of a known name is still a mistake.
+    assert newer.unknown_input("fetch_depth") and newer.unknown_input("depth-fetch")
+    assert newer.unknown_output("commit_") and not newer.unknown_output("COMMIT") and not newer.unknown_output("sbom")
+    assert actions.variant_of("node_version", ["node-version", "cache"]) == "node-version"
+    assert actions.variant_of("node-version", ["node-version"]) is None
 
 
 def test_required_and_deprecated_inputs():
