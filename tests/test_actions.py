@@ -381,3 +381,24 @@ def test_table_is_not_read_for_a_workflow_without_remote_actions(tmp_path):
     _write(path, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n")
     lint_file(path, "ci.yml", True, Settings(select=list(RULES), root=tmp_path))
     assert actions._index.cache_info().currsize == 1
+
+
+def test_collect_can_download(tmp_path, monkeypatch):
+    """The network mode: refs from `git ls-remote`, files from raw.githubusercontent.com (both
+    stubbed here), history from the GitHub API."""
+    generator = _generator()
+    files = {
+        ("c1", "action.yml"): "inputs: {a: {}}\nruns: {using: node20, main: x.js}\n",
+        ("c2", "action.yml"): "inputs: {a: {}, b: {}}\nruns: {using: node20, main: x.js}\n",
+        ("c0", "action.yml"): "inputs: {old: {}}\nruns: {using: node20, main: x.js}\n",
+    }
+    monkeypatch.setattr(generator, "_ls_remote", lambda repo: ({"v1.0.0": "c1", "main": "c2", "feature": "c9"}, "main"))
+    monkeypatch.setattr(generator, "_download", lambda repo, commit, path: files.get((commit, path)))
+    monkeypatch.setattr(generator, "_api_history", lambda repo, branch, paths: ["c2", "c0"])
+    selection = tmp_path / "actions.txt"
+    selection.write_text("acme/tool 2 v1.0.0\n", encoding="utf-8")
+    out = tmp_path / "ymls"
+    generator.main(["collect", str(selection), "--download", "--out", str(out)])
+    written = sorted(path.parent.name for path in out.glob("acme/tool/*/action.yml"))
+    assert written == ["@main", "@v1.0.0", "@~0", "@~1"]
+    assert "old" in (out / "acme" / "tool" / "@~1" / "action.yml").read_text()
