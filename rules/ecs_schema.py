@@ -190,12 +190,12 @@ def _schema(kind: str) -> dict:
 def _validator(kind: str, shape: str):
     validator = _VALIDATORS.get((kind, shape))
     if validator is None:
-        import jsonschema  # only when an ECS file is linted
+        from cicdlint.schemacheck import validator_for  # not jsonschema: its import alone costs ~50 ms
 
         defs = _schema(kind)["$defs"]
         # `$ref`s inlined: the shapes are not recursive, and resolving references on every
         # object costs a third of the validation time.
-        validator = _VALIDATORS[(kind, shape)] = jsonschema.Draft202012Validator(_inline(defs[shape], defs))
+        validator = _VALIDATORS[(kind, shape)] = validator_for(_inline(defs[shape], defs))
     return validator
 
 
