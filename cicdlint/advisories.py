@@ -21,12 +21,9 @@ How a ref is judged:
 from __future__ import annotations
 
 import functools
-import json
-from pathlib import Path
 
 from . import lazyre
 
-_DATA = Path(__file__).parent / "data" / "actions-advisories.json"
 _VERSION = lazyre.compile(r"[vV]?(\d{1,9}(?:\.\d{1,9}){0,5})(?:[-+]([0-9A-Za-z.+-]{0,100}))?")
 # `# v4`, `# v4.1.2`, `# 4.1.2`, `# tag=v1.2.3`, `# renovate: tag=v2.0.0-beta.1`; a bare number
 # without `v` (`# 2024`) is not taken for a version
@@ -43,7 +40,9 @@ _INF = 10**9  # the newest release of a series: larger than any component of a r
 def load() -> dict:
     """The snapshot: {"snapshot", "source", "advisories": {id: {...}}, "packages": {name: [...]}}."""
     try:
-        data = json.loads(_DATA.read_text(encoding="utf-8"))
+        from .datafiles import load as load_data
+
+        data = load_data("actions-advisories.json")
     except (OSError, ValueError):
         return {"snapshot": "", "advisories": {}, "packages": {}}
     return data if isinstance(data, dict) else {"snapshot": "", "advisories": {}, "packages": {}}

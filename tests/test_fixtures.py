@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -16,8 +18,21 @@ from fixture_expect import expectations
 
 load_rules(import_all=True)
 FIXTURE_FILES = sorted(
-    path for path in FIXTURES.glob("*/*") if path.is_file() and not path.name.endswith(".expect")
+    path for path in FIXTURES.glob("*/*") if path.is_file() and not path.name.endswith((".expect", ".options"))
 )
+
+
+def _fixture_settings(path: Path) -> dict:
+    """`FILE.options` beside a fixture: JSON `{"rules": {rule: {option: value}}, "requires": program}`
+    for a rule that is off unless configured; the fixture is skipped when `requires` is not on PATH."""
+    sidecar = path.with_name(path.name + ".options")
+    if not sidecar.exists():
+        return {}
+    settings = json.loads(sidecar.read_text(encoding="utf-8"))
+    required = settings.pop("requires", None)
+    if required and shutil.which(required) is None:
+        pytest.skip(f"{required} is not installed")
+    return settings
 
 
 def _rule_of(path: Path) -> str:
@@ -55,7 +70,8 @@ def test_fixture(path: Path, request):
     else:
         assert path.name.startswith("bad"), "fixtures are named bad* or good*"
         assert expected, "a bad fixture must say what it expects"
-    findings = [f for f in _lint_online(path, rule_id) if f.rule_id == rule_id or rule_id in ("parse-error",)]
+    settings = _fixture_settings(path)
+    findings = [f for f in _lint_online(path, rule_id, **settings) if f.rule_id == rule_id or rule_id in ("parse-error",)]
     actual_lines = Counter((f.span.start_line, f.rule_id) for f in findings)
     expected_lines = Counter((e.line, e.rule) for e in expected)
     assert actual_lines == expected_lines, "\n".join(
