@@ -157,7 +157,7 @@ class Known:
     """The versions of an action that a `uses:` may name: one when the version is known (`exact`),
     every known version otherwise. The questions answer True only when true of every version."""
 
-    __slots__ = ("label", "versions", "exact", "source", "version", "stale", "newer_major")
+    __slots__ = ("label", "versions", "exact", "source", "version", "stale", "newer_major", "newest")
 
     def __init__(self, label: str, versions: list[Interface], exact: bool, source: str, version: str | None = None,
                  stale: bool = False, newer_major: bool = False):
@@ -171,6 +171,7 @@ class Known:
         # reported, and required inputs are not.
         self.stale = stale
         self.newer_major = newer_major  # a major version the table does not have at all
+        self.newest: str | None = None  # the newest release of the named major that the table knows, when the step names an older one
 
     def unknown_input(self, name: str) -> bool:
         if not self.versions or any(version.accepts(name) for version in self.versions):
@@ -322,7 +323,10 @@ def lookup(uses: str, comment: str | None = None) -> Known | None:
         else:
             stale = key in entry.stale
         label = f"{target}@{named if sha else ref}"
-        return Known(label, [entry.specs[versions[key]]], True, "table", key.lstrip("@"), stale)
+        known = Known(label, [entry.specs[versions[key]]], True, "table", key.lstrip("@"), stale)
+        if numbers is not None and len(numbers) > 1 and newest and numbers < newest:
+            known.newest = "v" + ".".join(map(str, newest))
+        return known
     majors = [int(version[1:]) for version in versions if not version.startswith("@")]
     if key is not None and majors and int(key[1:]) > max(majors):
         # A major version released after the table was made: only a variant of one of the newest

@@ -49,4 +49,5 @@ def check(doc, ctx):
             if len(said) > 240:
                 said = said[:237] + "..."
             detail = f" It says: {said}." if said else ""
-            yield Issue(key, f"'{name}' is deprecated by {known.label}.{detail}")
+            since = f" (as of {known.newest}, the newest release of that major version cicdlint knows)" if known.newest else ""
+            yield Issue(key, f"'{name}' is deprecated by {known.label}{since}.{detail}")
