@@ -464,7 +464,13 @@ def _production(settings: Settings):
 
 def _run_rules(doc: Document, settings: Settings, linted: Linted, found: list[Finding]) -> None:
     production = _production(settings)
+    lowered = None
     for rule in settings.rules_for(doc.kind, REGISTRY):
+        if rule.hints:
+            if lowered is None:
+                lowered = doc.text.lower()
+            if not any(hint in lowered for hint in rule.hints):
+                continue
         ctx = Context(doc, rule, settings, production, linted)
         try:
             check = rule.check

@@ -93,12 +93,12 @@ class Rule:
     metadata of the bundled rules comes from the generated rule index, without an import)."""
 
     __slots__ = ("id", "kinds", "severity", "summary", "tags", "security_severity", "confidence", "options",
-                 "options_schema", "default_enabled", "module", "_check", "_doc")
+                 "options_schema", "default_enabled", "hints", "module", "_check", "_doc")
 
     def __init__(self, id: str, kinds: tuple, severity: str, summary: str, check=None, tags: tuple = (),
                  security_severity: float | None = None, confidence: str = "high", options: dict | None = None,
                  options_schema: dict | None = None, doc: str = "", default_enabled: bool = True,
-                 module: str | None = None):
+                 hints: tuple = (), module: str | None = None):
         self.id = id
         self.kinds = tuple(kinds)
         self.severity = severity
@@ -109,6 +109,9 @@ class Rule:
         self.options = dict(options or {})  # option name -> default value
         self.options_schema = dict(options_schema or {})  # option name -> JSON schema
         self.default_enabled = default_enabled  # False: only when selected by id (pedantic rules)
+        # The rule can only find something in a document whose text, lower-cased, contains one of
+        # these: a document without any of them skips the rule (and importing it). () = always run.
+        self.hints = tuple(hint.lower() for hint in hints)
         self.module = module  # the rule file to import for the check (None: already imported)
         self._check = check
         self._doc = doc
@@ -154,6 +157,7 @@ class Rule:
             "id": self.id, "kinds": list(self.kinds), "severity": self.severity, "summary": self.summary,
             "tags": list(self.tags), "security_severity": self.security_severity, "confidence": self.confidence,
             "options": self.options, "options_schema": self.options_schema, "default_enabled": self.default_enabled,
+            "hints": list(self.hints),
         }
 
 
@@ -186,6 +190,7 @@ def rule(
     options: dict | None = None,
     options_schema: dict | None = None,
     default_enabled: bool = True,
+    hints: Iterable[str] = (),
 ):
     """Register the decorated check function as a rule.
 
@@ -213,6 +218,7 @@ def rule(
                 options_schema=options_schema,
                 doc=_dedent_doc(check.__doc__ or ""),
                 default_enabled=default_enabled,
+                hints=tuple(hints),
             )
         )
         return check

@@ -87,6 +87,7 @@ def _entry(file_name: str, call, ast) -> dict:
         "options": arguments.get("options") or {},
         "options_schema": arguments.get("options_schema") or {},
         "default_enabled": arguments.get("default_enabled", True),
+        "hints": tuple(arguments.get("hints", ())),
     }
 
 
