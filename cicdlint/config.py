@@ -35,6 +35,11 @@ class Settings:
         if key not in self._enabled:
             settings = self.rules.get(rule_id, {})
             selected = any(_match_id(rule_id, pattern) for pattern in self.select)
+            rule = REGISTRY.get(rule_id)
+            if rule is not None and not rule.default_enabled:  # opt-in: named, or `enabled: true`
+                selected = settings.get("enabled") is True or any(
+                    pattern not in _ALL and _match_id(rule_id, pattern) for pattern in self.select
+                )
             self._enabled[key] = (
                 settings.get("enabled") is not False
                 and selected
@@ -65,8 +70,11 @@ class Settings:
         return False
 
 
+_ALL = ("*", "ALL", "all")
+
+
 def _match_id(rule_id: str, pattern: str) -> bool:
-    return pattern in ("*", "ALL", "all") or fnmatch.fnmatchcase(rule_id, pattern)
+    return pattern in _ALL or fnmatch.fnmatchcase(rule_id, pattern)
 
 
 def _match_path(path: str, pattern: str) -> bool:

@@ -61,6 +61,7 @@ class Rule:
     options: dict = field(default_factory=dict)  # option name -> default value
     options_schema: dict = field(default_factory=dict)  # option name -> JSON schema
     doc: str = ""
+    default_enabled: bool = True  # False: opt-in (pedantic), runs only when selected by name
 
     @property
     def help_uri(self) -> str:
@@ -97,12 +98,14 @@ def rule(
     confidence: str = "high",
     options: dict | None = None,
     options_schema: dict | None = None,
+    default_enabled: bool = True,
 ):
     """Register the decorated check function as a rule.
 
     The check is called as `check(doc, ctx)` and yields `(node, message)` pairs or `Issue`s.
     Its docstring is the rule's documentation (sections What it does / Why is this bad? /
-    Example / Use instead)."""
+    Example / Use instead). `default_enabled=False` makes the rule opt-in: it runs only when
+    `select` names it (an id or a glob other than `*`/`ALL`) or `rules.<id>.enabled` is true."""
 
     assert severity in SEVERITIES, severity
     kinds = tuple(kinds)
@@ -122,6 +125,7 @@ def rule(
                 options=dict(options or {}),
                 options_schema=dict(options_schema or {}),
                 doc=_dedent_doc(check.__doc__ or ""),
+                default_enabled=default_enabled,
             )
         )
         return check
