@@ -82,7 +82,7 @@ def check(doc, ctx):
     `github.event.workflow_run.head_branch` for `workflow_run`.
     """
     workflow = ctx.workflow
-    triggers = events(workflow)
+    triggers = [event for event in events(workflow) if event and event.strip()]  # `on:` left empty runs nothing
     if not triggers or all(event == REUSABLE_EVENT for event in triggers):
         return
     wanted = ctx.options.get("events") or DEFAULT_EVENTS

@@ -4,7 +4,12 @@ from cicdlint import lazyre
 from cicdlint.model import as_map, as_scalar
 from cicdlint.rule import Issue, rule
 
-_DIRECTIVE = lazyre.compile(r"#\s*(?:cicdlint|zizmor|noqa|yamllint|prettier-ignore|nosec|checkov|trivy|renovate|pragma)\b", lazyre.IGNORECASE)
+# Tool directives: not explanations (the text after one can be).
+_DIRECTIVE = lazyre.compile(
+    r"(?:cicdlint|zizmor|checkov|trivy|yamllint|pragma)\s*:\s*(?:ignore|disable|skip)\S*(?:\[[^\]]*\])?|noqa(?::\s*\S+)?|nosec|prettier-ignore"
+    r"|checkov:skip=\S+",
+    lazyre.IGNORECASE,
+)
 
 
 @rule(
@@ -116,6 +121,5 @@ def _comment_above(doc, key, lines) -> bool:
 
 
 def _meaningful(comment: str) -> bool:
-    if _DIRECTIVE.match(comment):
-        return False
-    return any(char.isalpha() for char in comment)
+    rest = _DIRECTIVE.sub(" ", comment.lstrip("#"))
+    return any(char.isalpha() for char in rest)

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from cicdlint import lazyre
 from cicdlint.model import as_map, as_scalar, as_seq
 from cicdlint.rule import Issue, rule
 from cicdlint.triggers import trigger_config
+
+
+_NUMBER = lazyre.compile(r"-?\d+(?:\.\d+)?")
 
 
 @rule(
@@ -22,7 +26,8 @@ def check(doc, ctx):
 
     - `options:` without `type: choice` (warning): GitHub ignores the options, the form shows a
       text box and any value is accepted;
-    - a `default:` of `true` / `false` (suggests `type: boolean`) or a number (`type: number`).
+    - a `default:` of `true` / `false` (suggests `type: boolean`) or a number (`type: number`),
+      quoted or not.
 
     Inputs with an explicit `type: string` are not reported: free text was chosen on purpose
     (what the workflow does with the text is template-injection's concern). checkov's
@@ -90,9 +95,10 @@ def check(doc, ctx):
 
 def _suggest(spec) -> str:
     default = as_scalar(spec.get("default")) if spec is not None else None
-    if default is not None and default.as_bool() is not None:
+    value = default.value.strip().lower() if default is not None and not default.is_null else ""
+    if value in ("true", "false"):
         return "boolean"
-    if default is not None and default.as_number() is not None and not default.is_null:
+    if value and _NUMBER.fullmatch(value):
         return "number"
     return "string"
 
