@@ -35,12 +35,19 @@ def cli():
 @click.option("--no-inline-ignores", is_flag=True, help="Report findings that `# cicdlint: ignore[...]` would hide.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Processes to use (default: automatic).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Keep the result cache here (default: the user cache directory).")
+@click.option("--no-plugins", is_flag=True, help="Do not load rule plugins from installed packages.")
+@click.option("--force-exclude", is_flag=True,
+              help="Lint a named file only if a directory walk would (for pre-commit: skips tsconfig.json and the like).")
 def check(paths, output_format, output, select, ignore, min_severity, min_confidence, fail_on, config_file,
-          no_config, no_inline_ignores, exit_zero, jobs):
+          no_config, no_inline_ignores, exit_zero, jobs, no_cache, cache_dir, no_plugins, force_exclude):
     """Lint workflows, actions and ECS files under PATHS (default: the current directory)."""
     from .config import ConfigError, load_settings
-    from .engine import lint_paths, load_rules
+    from .engine import disable_plugins, lint_paths, load_rules
 
+    if no_plugins:
+        disable_plugins()
     load_rules()
     try:
         settings = load_settings(config_file, no_config)
@@ -48,9 +55,14 @@ def check(paths, output_format, output, select, ignore, min_severity, min_confid
         raise click.UsageError(str(error)) from None
     if select:
         settings.select = _split_ids(select)
+        if not settings.select:
+            raise click.UsageError("--select names no rule: give rule ids or globs (e.g. --select 'unpinned-*')")
     if ignore:
         settings.ignore = settings.ignore + _split_ids(ignore)
     _check_ids(settings.select + settings.ignore)
+    settings.cache = not no_cache
+    settings.cache_dir = cache_dir
+    settings.force_exclude = force_exclude
     if min_severity:
         settings.min_severity = min_severity
     if min_confidence:
@@ -63,15 +75,20 @@ def check(paths, output_format, output, select, ignore, min_severity, min_confid
     if missing:
         raise click.UsageError(f"no such file or directory: {missing[0]}")
     result = lint_paths(list(paths) or ["."], settings, jobs)
+    for warning in result.warnings:
+        _warn(warning)
     _write_report(result, settings, output_format or "text", output)
     failing = [f for f in result.findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[settings.fail_on]]
     sys.exit(0 if exit_zero or not failing else 1)
 
 
 def _exists(path: str) -> bool:
-    from pathlib import Path
+    import os
 
-    return Path(path).exists()
+    try:
+        return os.path.lexists(path)
+    except (OSError, ValueError):
+        return False
 
 
 def _check_ids(patterns: list[str]) -> None:
@@ -84,6 +101,12 @@ def _check_ids(patterns: list[str]) -> None:
             raise click.UsageError(f"unknown rule id {pattern!r} (see `cicdlint rules`)")
 
 
+def _warn(message: str) -> None:
+    from .redact import clean_path
+
+    sys.stderr.write(f"cicdlint: warning: {clean_path(message)}\n")
+
+
 def _write_report(result, settings, output_format: str, output: str | None) -> None:
     from .formatters import get_formatter
     from .rule import REGISTRY
@@ -91,12 +114,35 @@ def _write_report(result, settings, output_format: str, output: str | None) -> N
     formatter = get_formatter(output_format)
     if output:
         try:
-            with open(output, "w", encoding="utf-8", newline="\n") as stream:
+            with open(output, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as stream:
                 formatter(result, REGISTRY, settings, stream, color=False)
         except OSError as error:
             raise click.UsageError(f"cannot write {output}: {error.strerror}") from None
-    else:
-        formatter(result, REGISTRY, settings, sys.stdout, color=_use_color(sys.stdout))
+        return
+    stream = sys.stdout
+    try:
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+        formatter(result, REGISTRY, settings, stream, color=_use_color(stream))
+        stream.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(0 if not result.findings else 1)
+    except OSError as error:
+        _silence_stdout()
+        sys.stderr.write(f"cicdlint: cannot write the report to standard output: {error.strerror or error}\n")
+        sys.exit(2)
+
+
+def _silence_stdout() -> None:
+    """After a failed write, point stdout at /dev/null so the interpreter's final flush is quiet."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _use_color(stream) -> bool:
@@ -116,7 +162,7 @@ def list_rules(output_format):
     from .engine import load_rules
     from .formatters.rules_table import write_rules
 
-    write_rules(load_rules(), output_format, sys.stdout)
+    write_rules(load_rules(import_all=True), output_format, sys.stdout)
 
 
 @cli.command()
@@ -125,7 +171,7 @@ def explain(rule_id):
     """Show the documentation of one rule."""
     from .engine import load_rules
 
-    rules = load_rules()
+    rules = load_rules(import_all=True)
     rule = rules.get(rule_id)
     if rule is None:
         import difflib
@@ -142,13 +188,21 @@ def explain(rule_id):
 
 
 def main():
+    import os
+
+    cwd = os.path.abspath(os.getcwd())  # never import from the scanned repository (see __main__.py)
+    sys.path[:] = [entry for entry in sys.path if entry and os.path.abspath(entry) != cwd]
     try:
         cli.main(prog_name="cicdlint")
     except KeyboardInterrupt:
         sys.stderr.write("cicdlint: interrupted\n")
         sys.exit(130)
     except BrokenPipeError:
+        _silence_stdout()
         sys.exit(0)
+    except RecursionError:
+        sys.stderr.write("cicdlint: input nested too deeply to process\n")
+        sys.exit(2)
     except Exception as error:  # never show a traceback to a user
         sys.stderr.write(f"cicdlint: internal error: {type(error).__name__}: {error}\n")
         sys.exit(2)

@@ -312,23 +312,19 @@ def _has_call(node, names) -> bool:
     return False
 
 
-def job_can_run(job, event: str, _seen: frozenset = frozenset()) -> bool:
+def job_can_run(job, event: str) -> bool:
     """Can the job run when `event` was started by an outsider from a fork (its `if:` and the
     jobs it needs)?"""
     if job is None:
         return True
-    if not can_run(job.if_, event):
-        return False
-    if calls_status_function(job.if_):
-        return True
-    seen = _seen | {job.id}
-    for name in job.needs:
-        if name in seen:
-            continue
-        needed = job.workflow.job(name)
-        if needed is not None and not job_can_run(needed, event, seen):
+    from .model import fold_needs, memo_of
+
+    def combine(current, needed: list) -> bool:
+        if not can_run(current.if_, event):
             return False
-    return True
+        return calls_status_function(current.if_) or all(value for _, job, value in needed if job is not None)
+
+    return fold_needs(job, combine, memo_of(job.workflow, ("job_can_run", event)), True)
 
 
 def step_can_run(step, event: str) -> bool:
@@ -389,21 +385,18 @@ def can_run_when(condition, event: str, known: dict | None = None) -> bool:
     return _may_be_true(condition, lambda: _EventEvaluator(event, dict(known or {})))
 
 
-def job_can_run_when(job, event: str, known: dict | None = None, _seen: frozenset = frozenset()) -> bool:
+def job_can_run_when(job, event: str, known: dict | None = None) -> bool:
     """`can_run_when` for a job: its `if:` and, through `needs:`, the jobs it waits for (a job
     is skipped when a job it needs is skipped, unless its condition calls `always()`,
     `failure()` or `cancelled()`)."""
     if job is None:
         return True
-    if not can_run_when(job.if_, event, known):
-        return False
-    if calls_status_function(job.if_):
-        return True
-    seen = _seen | {job.id}
-    for name in job.needs:
-        if name in seen:
-            continue
-        needed = job.workflow.job(name)
-        if needed is not None and not job_can_run_when(needed, event, known, seen):
+    from .model import fold_needs, memo_of
+
+    def combine(current, needed: list) -> bool:
+        if not can_run_when(current.if_, event, known):
             return False
-    return True
+        return calls_status_function(current.if_) or all(value for _, job, value in needed if job is not None)
+
+    key = ("job_can_run_when", event, tuple(sorted((known or {}).items())))
+    return fold_needs(job, combine, memo_of(job.workflow, key), True)

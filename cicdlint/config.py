@@ -1,51 +1,73 @@
 """`.cicdlint.yml` or `[tool.cicdlint]` in pyproject.toml, found by walking up from the working
-directory, validated with jsonschema (imported only when a config file exists)."""
+directory to the repository root, validated against the config schema.
+
+The config file is part of the repository, so of a pull request: it is read through the one
+reader (a regular file, size-limited), any shape of it is a clear `ConfigError` (exit 2) and
+never a crash, and its patterns are globs matched in linear time (cicdlint/globs.py)."""
 from __future__ import annotations
 
 import fnmatch
-import re
-from dataclasses import dataclass, field
+import os
 from pathlib import Path
 
-from .rule import REGISTRY, SEVERITIES, SEVERITY_RANK, CONFIDENCES
+from . import lazyre
+from .rule import CONFIDENCES, REGISTRY, SEVERITIES, SEVERITY_RANK
 
 CONFIG_NAMES = (".cicdlint.yml", ".cicdlint.yaml")
+MAX_PATTERNS = 200
+_TOOL_SECTION = lazyre.compile(rb"^\s*\[\s*tool\s*\.\s*cicdlint\s*[\].]", lazyre.MULTILINE)
 
 
 class ConfigError(Exception):
     """A bad config or command line: reported as one line, exit code 2."""
 
 
-@dataclass
 class Settings:
-    select: list[str] = field(default_factory=lambda: ["*"])
-    ignore: list[str] = field(default_factory=list)
-    min_severity: str = "note"
-    min_confidence: str = "low"
-    fail_on: str = "note"
-    inline_ignores: bool = True
-    production_patterns: list[str] | None = None
-    rules: dict[str, dict] = field(default_factory=dict)
-    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
-    root: Path = field(default_factory=Path.cwd)
-    _enabled: dict = field(default_factory=dict, repr=False, compare=False)
+    def __init__(self, select=None, ignore=None, min_severity: str = "note", min_confidence: str = "low",
+                 fail_on: str = "note", inline_ignores: bool = True, production_patterns=None, rules=None,
+                 per_path_ignores=None, root=None, cache: bool = False, cache_dir: str | None = None):
+        self.select: list[str] = list(select) if select is not None else ["*"]
+        self.ignore: list[str] = list(ignore or [])
+        self.min_severity = min_severity
+        self.min_confidence = min_confidence
+        self.fail_on = fail_on
+        self.inline_ignores = inline_ignores
+        self.production_patterns: list[str] | None = production_patterns
+        self.rules: dict[str, dict] = rules or {}
+        self.per_path_ignores: dict[str, list[str]] = per_path_ignores or {}
+        self.root = Path(root) if root is not None else Path.cwd()
+        self.cache = cache
+        self.cache_dir = cache_dir
+        self.force_exclude = False  # named files only when a walk would lint them (pre-commit)
+        self.config_path: str | None = None
+        self._enabled: dict = {}
+        self._by_kind: dict = {}
 
     def enabled(self, rule_id: str) -> bool:
         key = (rule_id, tuple(self.select), tuple(self.ignore))  # the CLI may change them after loading
         if key not in self._enabled:
             settings = self.rules.get(rule_id, {})
-            selected = any(_match_id(rule_id, pattern) for pattern in self.select)
             rule = REGISTRY.get(rule_id)
-            if rule is not None and not rule.default_enabled:  # opt-in: named, or `enabled: true`
-                selected = settings.get("enabled") is True or any(
-                    pattern not in _ALL and _match_id(rule_id, pattern) for pattern in self.select
-                )
+            default_on = rule is None or rule.default_enabled
+            selected = any(_selects(rule_id, pattern, default_on) for pattern in self.select)
+            if settings.get("enabled") is True and not default_on:
+                selected = selected or "*" in self.select
             self._enabled[key] = (
                 settings.get("enabled") is not False
                 and selected
-                and not any(_match_id(rule_id, pattern) for pattern in self.ignore)
+                and not any(match_id(rule_id, pattern) for pattern in self.ignore)
             )
         return self._enabled[key]
+
+    def rules_for(self, kind: str, registry: dict) -> list:
+        """The enabled rules with a check for documents of this kind, in registry order."""
+        key = (kind, tuple(self.select), tuple(self.ignore), len(registry))
+        if key not in self._by_kind:
+            self._by_kind[key] = [
+                rule for rule in registry.values()
+                if kind in rule.kinds and (rule._check is not None or rule.module is not None) and self.enabled(rule.id)
+            ]
+        return self._by_kind[key]
 
     def severity_for(self, rule_id: str) -> str | None:
         return self.rules.get(rule_id, {}).get("severity")
@@ -64,79 +86,67 @@ class Settings:
         )
 
     def path_ignores(self, relative_path: str, rule_id: str) -> bool:
+        from .globs import match_path
+
         for pattern, ids in self.per_path_ignores.items():
-            if _match_path(relative_path, pattern) and any(_match_id(rule_id, item) for item in ids):
+            if match_path(relative_path, pattern) and any(match_id(rule_id, item) for item in ids):
                 return True
         return False
 
+    def key(self) -> str:
+        """Everything about these settings that can change a file's findings (for the cache)."""
+        import json
 
-_ALL = ("*", "ALL", "all")
-
-
-def _match_id(rule_id: str, pattern: str) -> bool:
-    return pattern in _ALL or fnmatch.fnmatchcase(rule_id, pattern)
-
-
-def _match_path(path: str, pattern: str) -> bool:
-    """Glob on a repo-relative path: `**` crosses directories, `*` does not; a pattern without a
-    slash matches a file name at any depth (as in .gitignore)."""
-    if "/" not in pattern.rstrip("/"):
-        return fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern) or _glob_regex(pattern).match(path) is not None
-    if pattern.endswith("/"):
-        pattern += "**"
-    return _glob_regex(pattern.lstrip("/")).match(path) is not None
+        return json.dumps(
+            [self.select, self.ignore, self.min_severity, self.min_confidence, self.inline_ignores,
+             self.production_patterns, self.rules, self.per_path_ignores, str(self.root)],
+            sort_keys=True, default=str,
+        )
 
 
-def _glob_regex(pattern: str) -> re.Pattern:
-    parts, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            parts.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            parts.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            parts.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            parts.append("[^/]")
-            i += 1
-        else:
-            parts.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(parts) + r"\Z")
+def match_id(rule_id: str, pattern: str) -> bool:
+    return pattern in ("*", "ALL", "all") or fnmatch.fnmatchcase(rule_id, pattern)
+
+
+def _selects(rule_id: str, pattern: str, default_on: bool) -> bool:
+    """`*` selects the rules that are on by default; `ALL`, an id or another glob selects opt-in
+    (pedantic) rules too."""
+    if pattern == "*":
+        return default_on
+    return match_id(rule_id, pattern)
 
 
 # --- finding and reading ---------------------------------------------------------------------------
 
 
-def find_config(start: Path) -> tuple[Path, str] | None:
-    """The nearest config, walking up: (path, "yaml" | "pyproject")."""
-    for directory in [start, *start.parents]:
-        for name in CONFIG_NAMES:
-            if (directory / name).is_file():
-                return directory / name, "yaml"
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                content = pyproject.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            if re.search(r"^\[tool\.cicdlint[\].]", content, re.M):
-                return pyproject, "pyproject"
-    return None
-
-
 def find_root(start: Path) -> Path:
+    """The repository root: the nearest folder with a `.git` entry (else `start`)."""
+    start = Path(os.path.abspath(str(start)))
     for directory in [start, *start.parents]:
         if (directory / ".git").exists():
             return directory
     return start
 
 
+def find_config(start: Path) -> tuple[Path, str] | None:
+    """The nearest config, walking up to the repository root: (path, "yaml" | "pyproject")."""
+    start = Path(os.path.abspath(str(start)))
+    for directory in [start, *start.parents]:
+        for name in CONFIG_NAMES:
+            if (directory / name).is_file():
+                return directory / name, "yaml"
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            data = _read_bytes(pyproject)
+            if _TOOL_SECTION.search(data):
+                return pyproject, "pyproject"
+        if (directory / ".git").exists():
+            break  # the repository root: a config above it belongs to something else
+    return None
+
+
 def load_settings(config_file: str | None, no_config: bool, cwd: Path | None = None) -> Settings:
-    cwd = cwd or Path.cwd()
+    cwd = Path(cwd or Path.cwd())
     settings = Settings(root=find_root(cwd))
     if no_config:
         return settings
@@ -150,18 +160,32 @@ def load_settings(config_file: str | None, no_config: bool, cwd: Path | None = N
         if found is None:
             return settings
         path, kind = found
-    data, locate = _read(path, kind)
-    _validate(path, data, locate)
+    try:
+        data, locate = _read(path, kind)
+        _validate(path, data, locate)
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid config: nested too deeply") from None
     _apply(settings, data)
+    settings.config_path = str(path)
     return settings
+
+
+def _read_bytes(path: Path) -> bytes:
+    from .reader import read_bytes
+
+    data = read_bytes(str(path), None)
+    if not isinstance(data, bytes):
+        raise ConfigError(f"{path}: cannot read config: {data.message}")
+    return data
 
 
 def _read(path: Path, kind: str):
     """The config as plain data, and a function from a key path to a source line."""
-    try:
-        content = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read config: {error}") from None
+    from .reader import decode
+
+    content = decode(_read_bytes(path))
+    if not isinstance(content, str):
+        raise ConfigError(f"{path}:{content.span.start_line}: cannot read config: {content.message}")
     if kind == "pyproject":
         return _read_pyproject(path, content)
     from .yamlpos import Map, ParseError, compose, to_python
@@ -199,10 +223,15 @@ def _read_pyproject(path: Path, content: str):
     except ModuleNotFoundError:  # Python < 3.11
         import tomli as tomllib
     try:
-        data = tomllib.loads(content).get("tool", {}).get("cicdlint", {})
+        document = tomllib.loads(content)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: invalid config: 'tool' must be a table, not {type(tool).__name__}")
+    data = tool.get("cicdlint", {})
     lines = content.split("\n")
+    import re
 
     def locate(key_path) -> int:
         section = next((i for i, line in enumerate(lines) if line.strip().startswith("[tool.cicdlint")), 0)
@@ -218,15 +247,19 @@ def _read_pyproject(path: Path, content: str):
     return data, locate
 
 
-def _schema() -> dict:
-    id_list = {"type": "array", "items": {"type": "string"}}
+def schema() -> dict:
+    """The JSON Schema of the configuration (rules and their options from the registry)."""
+    id_list = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 200}, "maxItems": MAX_PATTERNS}
+    glob_list = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 1000}, "maxItems": MAX_PATTERNS}
     severity = {"enum": list(SEVERITIES)}
     rules = {}
-    for rule_id, rule in REGISTRY.items():
+    for rule_id, rule in sorted(REGISTRY.items()):
         properties = {"severity": severity, "enabled": {"type": "boolean"}}
         properties.update(rule.options_schema)
         rules[rule_id] = {"type": "object", "properties": properties, "additionalProperties": False}
     return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "cicdlint configuration (.cicdlint.yml or [tool.cicdlint] in pyproject.toml)",
         "type": "object",
         "additionalProperties": False,
         "properties": {
@@ -236,9 +269,10 @@ def _schema() -> dict:
             "min-confidence": {"enum": list(CONFIDENCES)},
             "fail-on": severity,
             "inline-ignores": {"type": "boolean"},
-            "production-patterns": id_list,
+            "production-patterns": glob_list,
             "rules": {"type": "object", "properties": rules, "additionalProperties": False},
-            "per-path-ignores": {"type": "object", "additionalProperties": id_list},
+            "per-path-ignores": {"type": "object", "additionalProperties": id_list, "maxProperties": MAX_PATTERNS,
+                                 "propertyNames": {"maxLength": 1000}},
         },
     }
 
@@ -248,12 +282,14 @@ def _validate(path: Path, data, locate) -> None:
         return
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda error: list(error.absolute_path))
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda error: [str(part) for part in error.absolute_path])
     if errors:
         error = jsonschema.exceptions.best_match(errors)
         key_path = list(error.absolute_path)
         if error.validator == "additionalProperties":
+            import re
+
             unknown = re.findall(r"'([^']+)'", error.message)
             key_path = key_path + unknown[:1]
             what = f"unknown key {unknown[0]!r}" if unknown else error.message
@@ -265,22 +301,25 @@ def _validate(path: Path, data, locate) -> None:
                 if close:
                     what += f" (did you mean {close[0]!r}?)"
         else:
-            what = error.message
+            what = _short(error.message)
         where = ".".join(str(key) for key in key_path) or "(top level)"
         raise ConfigError(f"{path}:{locate(key_path)}: invalid config at '{where}': {what}")
-    for pattern in data.get("production-patterns") or []:
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            line = locate(["production-patterns"])
-            raise ConfigError(f"{path}:{line}: invalid config at 'production-patterns': bad regex {pattern!r}: {error}") from None
     id_lists = [(["select"], data.get("select") or []), (["ignore"], data.get("ignore") or [])]
     id_lists += [(["per-path-ignores", glob], ids) for glob, ids in (data.get("per-path-ignores") or {}).items()]
     for key_path, patterns in id_lists:
         for pattern in patterns:
-            if not any(_match_id(rule_id, pattern) for rule_id in REGISTRY):
+            if not any(match_id(rule_id, pattern) for rule_id in REGISTRY):
+                import difflib
+
                 where = ".".join(key_path)
-                raise ConfigError(f"{path}:{locate(key_path)}: invalid config at '{where}': unknown rule id {pattern!r}")
+                close = difflib.get_close_matches(pattern, list(REGISTRY), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ConfigError(f"{path}:{locate(key_path)}: invalid config at '{where}': unknown rule id {pattern!r}{hint}")
+
+
+def _short(message: str) -> str:
+    """A jsonschema message without a huge echoed value."""
+    return message if len(message) <= 200 else message[:200] + "..."
 
 
 def _apply(settings: Settings, data: dict | None) -> None:

@@ -1,9 +1,9 @@
 """Credential formats that are secrets whatever they are called, and how to show one safely."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from . import lazyre
+from .records import Record
 
 # (what it is, pattern with the token in group 1)
 FORMATS = (
@@ -27,11 +27,13 @@ _HINT = lazyre.compile(r"AKIA|ASIA|gh[pousr]_|github_pat_|xox[baprs]-|hooks\.sla
 _PREFIX = lazyre.compile(r"^(?:AKIA|ASIA|gh[pousr]_|github_pat_|xox[baprs]-|(?:sk|rk)_live_|AIza|npm_|pypi-|glpat-)")
 
 
-@dataclass(frozen=True)
-class Match:
-    kind: str  # e.g. "GitHub token"
-    start: int  # offset of the token in the searched text
-    token: str
+class Match(Record):
+    __slots__ = ("kind", "start", "token")
+
+    def __init__(self, kind: str, start: int, token: str):
+        self.kind = kind  # e.g. "GitHub token"
+        self.start = start  # offset of the token in the searched text
+        self.token = token
 
     @property
     def length(self) -> int:

@@ -1,84 +1,140 @@
-"""Run the rules over files: views, shared notions, inline and config suppressions, dedupe,
-fingerprints, and the `internal-error` capture that keeps one bad rule from stopping a run."""
+"""Run the rules over files.
+
+The flow, one concern per stage:
+
+    paths -> discover -> read (cicdlint/reader.py: the one reader) -> Document
+          -> rules per document, with `ctx.repo` for cross-file look-ups (no file I/O in rules)
+          -> filter (config, inline ignores) -> fingerprint -> redact (cicdlint/redact.py)
+          -> Result, which the formatters write
+
+Each file is linted under a time budget: a file that runs past it becomes a `too-complex`
+finding and the run goes on. An exception in a rule becomes an `internal-error` finding.
+Task definitions that a linted workflow links are linted too, once."""
 from __future__ import annotations
 
-import importlib.util
 import os
-import re
 import sys
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from pathlib import Path
 
 from . import lazyre
 from .config import Settings
-from .loaders import Document, discover, load
-from .notions import DEFAULT_PRODUCTION_PATTERNS, Production
-from .rule import REGISTRY, Finding, Issue, Location, Rule, Span
+from .loaders import Document, Target, discover, load
+from .rule import REGISTRY, SECRET_TAG, Finding, Issue, Location, Rule, Span
 
 PLUGIN_GROUP = "cicdlint.rules"
+FILE_TIME_BUDGET = 20.0  # seconds of linting one file may take before it is a `too-complex` finding
+_FIRST = Span(1, 1, 1, 2, 0, 1)
 _rules_loaded = False
+_plugins_enabled = True
 
 
-def rules_dir() -> Path:
+# --- the rule pack -------------------------------------------------------------------------------
+
+
+def rules_dir() -> str:
     """The rule pack: `cicdlint/_rules` in a wheel, `rules/` beside the package in a checkout."""
-    package = Path(__file__).resolve().parent
-    bundled = package / "_rules"
-    return bundled if bundled.is_dir() else package.parent / "rules"
+    package = os.path.dirname(os.path.abspath(__file__))
+    bundled = os.path.join(package, "_rules")
+    return bundled if os.path.isdir(bundled) else os.path.join(os.path.dirname(package), "rules")
 
 
-def load_rules() -> dict[str, Rule]:
-    """Import the rule pack by path, then plugins from installed packages' entry points."""
+def import_rule_module(path: str) -> None:
+    """Import one rule file by path (its decorators register or complete its rules)."""
+    import importlib.util
+
+    name = "cicdlint_rules." + os.path.splitext(os.path.basename(path))[0]
+    if name in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+
+
+def load_rules(import_all: bool = False) -> dict[str, Rule]:
+    """The registry: the bundled rules' metadata from the rule index (their modules are imported
+    when a check or a doc is first needed), then plugins. `import_all` imports every module."""
     global _rules_loaded
-    if _rules_loaded:
-        return REGISTRY
-    _rules_loaded = True
-    for path in sorted(rules_dir().glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        name = f"cicdlint_rules.{path.stem}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    _load_plugins()
+    if not _rules_loaded:
+        _rules_loaded = True
+        from .ruleindex import register_index
+
+        register_index(rules_dir())
+        if _plugins_enabled:
+            _load_plugins()
+    if import_all:
+        for rule in list(REGISTRY.values()):
+            rule.check  # noqa: B018 - imports the module
     return REGISTRY
+
+
+def disable_plugins() -> None:
+    global _plugins_enabled
+    _plugins_enabled = False
 
 
 def _load_plugins() -> None:
     """Import the modules that installed packages declare in the `cicdlint.rules` entry-point
-    group. importlib.metadata costs more start-up time than every rule together, so the
+    group: only from the interpreter's own site-packages, never from the working directory or a
+    scanned repository (a committed `*.dist-info/entry_points.txt` must not run code).
+    importlib.metadata costs more start-up time than every rule together, so the
     `entry_points.txt` files are read directly and the library is used only when one names us."""
-    if not _any_plugin_declared():
+    directories = _site_directories()
+    if not _any_plugin_declared(directories):
         return
-    from importlib.metadata import entry_points
+    from importlib.metadata import distributions
 
-    for entry in entry_points(group=PLUGIN_GROUP):
-        entry.load()  # importing the module registers its @rule functions
+    for distribution in distributions(path=directories):
+        for entry in distribution.entry_points:
+            if entry.group == PLUGIN_GROUP:
+                entry.load()  # importing the module registers its @rule functions
 
 
-def _any_plugin_declared() -> bool:
-    marker = f"[{PLUGIN_GROUP}]"
-    for directory in sys.path:
+def _site_directories() -> list[str]:
+    """The installed environment's package directories (not '' nor the working directory)."""
+    import sysconfig
+
+    found = []
+    for key in ("purelib", "platlib"):
         try:
-            names = os.listdir(directory or ".")
+            found.append(sysconfig.get_path(key))
+        except KeyError:
+            continue
+    try:
+        import site
+
+        if site.ENABLE_USER_SITE and site.getusersitepackages():
+            found.append(site.getusersitepackages())
+    except (AttributeError, ImportError):
+        pass
+    cwd = os.path.abspath(os.getcwd())
+    return [d for d in dict.fromkeys(found) if d and os.path.isdir(d) and os.path.abspath(d) != cwd]
+
+
+def _any_plugin_declared(directories: list[str]) -> bool:
+    marker = f"[{PLUGIN_GROUP}]"
+    for directory in directories:
+        try:
+            names = os.listdir(directory)
         except OSError:
             continue
         for name in names:
             if name.endswith((".dist-info", ".egg-info")):
                 try:
-                    with open(os.path.join(directory or ".", name, "entry_points.txt"), encoding="utf-8") as file:
-                        if marker in file.read():
+                    with open(os.path.join(directory, name, "entry_points.txt"), encoding="utf-8") as file:
+                        if marker in file.read(1_000_000):
                             return True
-                except OSError:
+                except (OSError, UnicodeDecodeError):
                     continue
     return False
+
+
+# --- what a check sees ---------------------------------------------------------------------------
 
 
 class Context:
     """What a check gets besides the document: its options and the shared notions."""
 
-    def __init__(self, doc: Document, rule: Rule, settings: Settings, production: Production, linted: "Linted"):
+    def __init__(self, doc: Document, rule: Rule, settings: Settings, production, linted: "Linted"):
         self.doc = doc
         self.rule = rule
         self.options = settings.options_for(rule)
@@ -127,192 +183,303 @@ class Linted:
 
     def __init__(self, doc: Document):
         self.doc = doc
+        self._views: dict = {}
 
-    @cached_property
+    def _view(self, name: str, make):
+        view = self._views.get(name)
+        if view is None:
+            view = self._views[name] = make()
+        return view
+
+    @property
     def workflow(self):
         from .model import Workflow
 
-        return Workflow(self.doc)
+        return self._view("workflow", lambda: Workflow(self.doc))
 
-    @cached_property
+    @property
     def action(self):
         from .model import Action
 
-        return Action(self.doc)
+        return self._view("action", lambda: Action(self.doc))
 
-    @cached_property
+    @property
     def taskdef(self):
         from .model import TaskDefinition
 
-        return TaskDefinition(self.doc)
+        return self._view("taskdef", lambda: TaskDefinition(self.doc))
 
-    @cached_property
+    @property
     def services(self):
         from .model import services_of
 
-        return services_of(self.doc)
+        return self._view("services", lambda: services_of(self.doc))
 
-    @cached_property
+    @property
     def repo(self):
-        from . import links
-        from .repository import Repository
-
-        root = links.workflow_repository_root(self.doc.abspath) if self.doc.kind == "workflow" else None
-        root = root or links.repository_root(self.doc.abspath) or self.doc.abspath.resolve().parent
-        return Repository.of(root)
+        return self._view("repo", lambda: repository_view(self.doc))
 
 
-@dataclass
+def repository_view(doc: Document):
+    from .repository import Repository, RepositoryView, repository_root
+
+    root = repository_root(doc.abspath)
+    scan_root = doc.scan_root if doc.scan_root is not None else str(root)
+    return RepositoryView(Repository.of(root, scan_root))
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
 class Result:
-    findings: list[Finding]
-    files: int
-    suppressed: int = 0
+    def __init__(self, findings: list[Finding], files: int, suppressed: int = 0, warnings: list[str] | None = None):
+        self.findings = findings
+        self.files = files
+        self.suppressed = suppressed
+        self.warnings = warnings if warnings is not None else []
 
 
-def _resolved(path: str) -> Path:
-    return _resolve_in(os.getcwd(), path)
+class FileResult:
+    """What linting one file gives: findings, whether it counted as linted, suppressions, and
+    the linked files it read (to lint those too, and for the result cache)."""
+
+    __slots__ = ("findings", "counted", "suppressed", "linked", "reads", "warnings")
+
+    def __init__(self, findings=None, counted: int = 0, suppressed: int = 0, linked=None, reads=None):
+        self.warnings: list[str] = []
+        self.findings = findings if findings is not None else []
+        self.counted = counted
+        self.suppressed = suppressed
+        self.linked = linked if linked is not None else []  # absolute paths of linked task definitions
+        self.reads = reads if reads is not None else {}
 
 
-@lru_cache(maxsize=None)
-def _resolve_in(cwd: str, path: str) -> Path:
-    return (Path(cwd) / path).resolve()
+def display_path(path, cwd: str) -> str:
+    """The path as the user sees it: relative to the working directory when inside it (lexical:
+    no link is resolved), else as given."""
+    absolute = os.path.abspath(str(path))
+    base = cwd.rstrip(os.sep) + os.sep
+    shown = absolute[len(base):] if absolute.startswith(base) else str(path)
+    return shown.replace(os.sep, "/")
 
 
-def display_path(path: Path, cwd: Path) -> str:
-    try:
-        return _resolved(str(path)).relative_to(cwd).as_posix()
-    except ValueError:
-        return path.as_posix()
+def repo_relative(path, root) -> str:
+    """The path relative to the repository root with forward slashes; absolute when outside."""
+    absolute = os.path.abspath(str(path))
+    base = os.path.abspath(str(root)).rstrip(os.sep) + os.sep
+    if absolute.startswith(base):
+        return absolute[len(base):].replace(os.sep, "/")
+    return absolute.replace(os.sep, "/")
 
 
-def repo_relative(path: Path, root: Path) -> str:
-    absolute = _resolved(str(path))
-    try:
-        return absolute.relative_to(_resolved(str(root))).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+def file_uri(path, root) -> str:
+    """SARIF's artifact URI: the repository-relative path percent-encoded from its bytes (so a
+    file name that is not UTF-8 stays exact), or an absolute `file:` URI outside the root."""
+    from urllib.parse import quote
+
+    absolute = os.path.abspath(str(path))
+    base = os.path.abspath(str(root)).rstrip(os.sep) + os.sep
+    if absolute.startswith(base):
+        return quote(os.fsencode(absolute[len(base):].replace(os.sep, "/")), safe="/")
+    return "file://" + quote(os.fsencode(absolute.replace(os.sep, "/")), safe="/")
+
+
+# --- the run -------------------------------------------------------------------------------------
 
 
 def lint_paths(paths: list[str], settings: Settings, jobs: int | None = None) -> Result:
     load_rules()
-    files = discover(paths)
-    cwd = Path.cwd().resolve()
-    tasks = [(path, display_path(path, cwd), named) for path, named in files]
-    workers = _worker_count(len(tasks), jobs)
+    warnings: list[str] = []
+    targets = discover(paths, warnings.append, settings.force_exclude)
+    cwd = os.path.abspath(os.getcwd())
+    targets.sort(key=lambda target: str(target.path))  # a repository's files together
+    workers = _worker_count(len(targets), jobs)
+    cache = _open_cache(settings)
     if workers > 1:
-        results = _lint_parallel(tasks, settings, workers)
+        results = _lint_parallel(targets, settings, workers, cwd, cache)
     else:
-        results = [lint_file(path, display, named, settings) for path, display, named in tasks]
-    linked = _linked_task_definitions([path for path, _, _ in tasks], {path.resolve() for path, _ in files})
-    results += [lint_file(path, display_path(path, cwd), True, settings) for path in linked]
-    findings, files_linted, suppressed = [], 0, 0
-    for file_findings, counted, file_suppressed in results:
-        findings.extend(file_findings)
-        files_linted += counted
-        suppressed += file_suppressed
+        results = [lint_target(target, settings, cwd, cache) for target in targets]
+    linted = {os.path.abspath(str(target.path)) for target in targets}
+    roots = {os.path.abspath(str(target.path)): target.root for target in targets}
+    extra = []
+    for target, result in zip(targets, results):
+        for linked in result.linked:
+            if linked not in linted:
+                linted.add(linked)
+                extra.append(Target(_as_path(linked), True, roots.get(linked, target.root)))
+    results += [lint_target(target, settings, cwd, cache) for target in extra]
+    if cache is not None:
+        cache.save()
+    findings, files, suppressed = [], 0, 0
+    for result in results:
+        warnings.extend(result.warnings)
+        findings.extend(result.findings)
+        files += result.counted
+        suppressed += result.suppressed
     findings.sort(key=Finding.sort_key)
-    return Result(findings, files_linted, suppressed)
+    return Result(findings, files, suppressed, warnings)
 
 
-def _linked_task_definitions(paths: list[Path], already: set[Path]) -> list[Path]:
-    """Task definitions that the linted workflows render or deploy by path, not linted yet."""
-    workflows = {path.resolve() for path in paths if path.suffix in (".yml", ".yaml") and path.parent.name == "workflows"}
-    if not workflows:
-        return []
-    from . import links
+def _as_path(path: str):
+    from pathlib import Path
 
-    found: list[Path] = []
-    roots = {links.workflow_repository_root(path) for path in workflows}
-    for root in filter(None, roots):
-        for workflow_path, _, ref in links.refs_in_repository(root):
-            target = links.target_path(root, ref)
-            if workflow_path.resolve() in workflows and target is not None and target.is_file():
-                if target.resolve() not in already:
-                    already.add(target.resolve())
-                    found.append(target)
-    return found
+    return Path(path)
+
+
+def _open_cache(settings: Settings):
+    if not settings.cache:
+        return None
+    from .cache import ResultCache
+    from .loaders import enable_digests
+
+    enable_digests()
+    return ResultCache.open(settings)
 
 
 def _worker_count(task_count: int, jobs: int | None) -> int:
     if jobs is not None:
-        return max(1, jobs)
-    if task_count < 200:  # a process pool costs more than it saves on small runs
+        return max(1, min(jobs, task_count or 1))
+    if task_count < 64:  # a process pool costs more than it saves on small runs
         return 1
     return min(os.cpu_count() or 1, 8)
 
 
-def _lint_parallel(tasks, settings: Settings, workers: int):
+def _lint_parallel(targets: list[Target], settings: Settings, workers: int, cwd: str, cache):
     import multiprocessing
 
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    chunks = [tasks[i::workers] for i in range(workers)]
+    context = multiprocessing.get_context("fork" if sys.platform not in ("win32", "darwin") else "spawn")
+    # Contiguous chunks keep a repository's files in one process (its repository index is
+    # built once), and several chunks per worker keep both busy to the end.
+    size = max(1, min(64, len(targets) // (workers * 8) or 1))
+    chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
     with context.Pool(workers) as pool:
-        parts = pool.starmap(_lint_chunk, [(chunk, settings) for chunk in chunks])
+        parts = pool.map(_lint_chunk, [(chunk, settings, cwd, cache) for chunk in chunks], chunksize=1)
     return [result for part in parts for result in part]
 
 
-def _lint_chunk(tasks, settings: Settings):
+def _lint_chunk(arguments):
+    chunk, settings, cwd, cache = arguments
     load_rules()
-    return [lint_file(path, display, named, settings) for path, display, named in tasks]
+    return [lint_target(target, settings, cwd, cache) for target in chunk]
 
 
-_production_cache: dict[tuple, Production] = {}
-
-
-def _production(settings: Settings) -> Production:
-    patterns = tuple(settings.production_patterns or DEFAULT_PRODUCTION_PATTERNS)
-    if patterns not in _production_cache:
-        _production_cache[patterns] = Production(patterns)
-    return _production_cache[patterns]
-
-
-def lint_file(path: Path, display: str, named: bool, settings: Settings) -> tuple[list[Finding], int, int]:
+def lint_file(path, display: str, named: bool, settings: Settings, root: str | None = None):
     """Findings for one file, the number of files linted (0 or 1), and how many were suppressed."""
-    doc = load(path, display, named)
-    if doc is None:
-        return [], 0, 0
-    raw: list[Finding] = []
+    result = lint_target(Target(path, named, root), settings, None, None, display)
+    return result.findings, result.counted, result.suppressed
+
+
+def lint_target(target: Target, settings: Settings, cwd: str | None, cache, display: str | None = None) -> FileResult:
+    if display is None:
+        display = display_path(target.path, cwd or os.path.abspath(os.getcwd()))
+    if cache is not None:
+        cached = cache.get(target, display)
+        if cached is not None:
+            return cached
+    budget = _Budget(FILE_TIME_BUDGET)
+    doc = None
+    try:
+        with budget:
+            doc = load(target.path, display, target.named, target.root)
+            if doc is None:
+                return FileResult()
+            result = _lint_document(doc, settings)
+    except _OutOfTime:
+        result = FileResult(counted=1)
+        message = (
+            f"Linting this file ran past the {FILE_TIME_BUDGET:g}-second budget and was stopped: it was not fully "
+            "checked. Split the file, or report it if it is an ordinary workflow or task definition."
+        )
+        result.findings.append(_finding(REGISTRY["too-complex"], settings, display, _FIRST, message, None, None, []))
+        if doc is None:
+            doc = Document(path=display, abspath=target.path)
+    _finish(doc, result, settings)
+    if cache is not None:
+        cache.put(target, display, doc, result)
+    return result
+
+
+def _lint_document(doc: Document, settings: Settings) -> FileResult:
+    if doc.not_read is not None and doc.quiet:
+        result = FileResult()
+        result.warnings.append(f"skipped {doc.path}: {doc.not_read[0].lower()}{doc.not_read[1:]}")
+        return result
+    result = FileResult(counted=1)
+    raw = result.findings
+    if doc.not_read is not None:
+        raw.append(_finding(REGISTRY["unreadable-file"], settings, doc.path, _FIRST, doc.not_read, None, None, []))
+        return result
     for message, span in doc.errors:
-        raw.append(_finding(REGISTRY["parse-error"], settings, display, span, message, None, None, []))
+        rule_id = "too-complex" if message.startswith(_TOO_COMPLEX) else "parse-error"
+        raw.append(_finding(REGISTRY[rule_id], settings, doc.path, span, message, None, None, []))
     if doc.kind and doc.composed is not None:
-        raw.extend(_run_rules(doc, settings))
-    if doc.kind == "taskdef" and raw:
-        _add_deploying_workflows(path, raw)
-    return _filter(doc, raw, settings, repo_relative(path, settings.root))
+        linted = Linted(doc)
+        _run_rules(doc, settings, linted, raw)
+        if doc.kind == "workflow":
+            result.linked = _linked_task_definitions(linted)
+        if doc.kind == "taskdef" and raw:
+            _add_deploying_workflows(doc, linted, raw)
+        repo = linted._views.get("repo")
+        if repo is not None:
+            result.reads = repo.reads
+    return result
 
 
-def _add_deploying_workflows(path: Path, findings: list[Finding]) -> None:
-    """Findings in a task definition point at the workflow steps that deploy it."""
+_TOO_COMPLEX = "Split this file"
+
+
+def _linked_task_definitions(linted: Linted) -> list[str]:
+    """Absolute paths of the task definitions this workflow renders or deploys, inside the
+    scanned root (they are linted too)."""
     from . import links
 
-    cwd = Path.cwd().resolve()
+    found = []
+    for ref in links.task_definition_refs(linted.workflow):
+        if ref.literal and linted.repo.exists(ref.pattern):
+            found.append(os.path.abspath(str(linted.repo.path(ref.pattern))))
+    return found
+
+
+def _add_deploying_workflows(doc: Document, linted: Linted, findings: list[Finding]) -> None:
+    """Findings in a task definition point at the workflow steps that deploy it."""
+    cwd = os.path.abspath(os.getcwd())
     related = [
-        Location(display_path(workflow, cwd), span, f"{ref.action}ed by this workflow step")
-        for workflow, span, ref in links.refs_to(path)
+        Location(display_path(workflow.abspath, cwd), workflow.span_of(ref.path_node), f"{ref.action}ed by this workflow step")
+        for workflow, ref in linted.repo.refs_to(doc)
     ]
     for finding in findings:
         finding.related.extend(related)
 
 
-def _run_rules(doc: Document, settings: Settings) -> list[Finding]:
+def _production(settings: Settings):
+    from .notions import production_for
+
+    return production_for(settings.production_patterns)
+
+
+def _run_rules(doc: Document, settings: Settings, linted: Linted, found: list[Finding]) -> None:
     production = _production(settings)
-    linted = Linted(doc)
-    found = []
-    for rule in REGISTRY.values():
-        if rule.check is None or doc.kind not in rule.kinds or not settings.enabled(rule.id):
-            continue
+    for rule in settings.rules_for(doc.kind, REGISTRY):
         ctx = Context(doc, rule, settings, production, linted)
         try:
-            for item in rule.check(doc, ctx) or ():
+            check = rule.check
+            if check is None:
+                continue
+            for item in check(doc, ctx) or ():
                 issue = item if isinstance(item, Issue) else Issue(*item)
                 span = issue.node if isinstance(issue.node, Span) else doc.span_of(issue.node)
-                found.append(
-                    _finding(rule, settings, doc.path, span, issue.message, issue.severity, issue.confidence, issue.related)
-                )
+                finding = _finding(rule, settings, doc.path, span, issue.message, issue.severity, issue.confidence, issue.related)
+                if SECRET_TAG in rule.tags:
+                    finding.source = issue.node  # the redaction stage masks it (see _finish)
+                found.append(finding)
+        except _OutOfTime:
+            raise
+        except RecursionError:
+            message = f"rule {rule.id!r} gave up on this file: it is nested too deeply to check"
+            found.append(_finding(REGISTRY["too-complex"], settings, doc.path, _FIRST, message, None, None, []))
         except Exception as error:  # a bug in a rule must not stop the run
             message = f"rule {rule.id!r} failed on this file: {type(error).__name__}: {error}"
-            found.append(_finding(REGISTRY["internal-error"], settings, doc.path, Span(1, 1, 1, 2), message, None, None, []))
-    return found
+            found.append(_finding(REGISTRY["internal-error"], settings, doc.path, _FIRST, message, None, None, []))
 
 
 def _finding(rule: Rule, settings: Settings, path: str, span: Span, message: str, severity, confidence, related) -> Finding:
@@ -320,15 +487,19 @@ def _finding(rule: Rule, settings: Settings, path: str, span: Span, message: str
     return Finding(rule.id, chosen, message, path, span, confidence or rule.confidence, list(related))
 
 
-_IGNORE = lazyre.compile(r"#\s*cicdlint:\s*ignore(?:\[([^\]]*)\])?", re.I)
+# --- after the rules: filter, fingerprint, redact ------------------------------------------------
+
+_IGNORE = lazyre.compile(r"#\s*cicdlint:\s*ignore(?:\[([^\]]*)\])?", lazyre.IGNORECASE)
 
 
 def _inline_ignores(doc: Document) -> dict[int, set[str] | None]:
     """Line -> ids ignored on it (None: all rules). A comment-only line also covers the next."""
     ignores: dict[int, set[str] | None] = {}
-    if doc.is_json or "cicdlint" not in doc.text:
+    if doc.is_json or "cicdlint" not in doc.text.lower():
         return ignores
     for number, line in enumerate(doc.lines, start=1):
+        if "cicdlint" not in line.lower():
+            continue
         match = _IGNORE.search(line)
         if not match:
             continue
@@ -340,15 +511,78 @@ def _inline_ignores(doc: Document) -> dict[int, set[str] | None]:
     return ignores
 
 
+def _finish(doc: Document, result: FileResult, settings: Settings) -> None:
+    """Filter, fingerprint and redact one file's findings in place."""
+    if not result.findings:
+        return
+    relative = repo_relative(doc.abspath, settings.root)
+    redactor = _redactor(doc, result.findings, settings)
+    result.findings, result.suppressed = _filter(doc, result.findings, settings, relative)
+    _fingerprint(doc, result.findings, relative)
+    from .redact import clean_path
+
+    uris: dict[str, tuple[str, str]] = {}
+    for finding in result.findings:
+        finding.message = redactor.message(finding.message)
+        finding.source = redactor.line(finding.span.start_line)
+        _place(finding, doc.abspath, settings.root, clean_path, uris)
+        for location in finding.related:
+            location.message = redactor.message(location.message)
+            _place(location, doc.abspath if location.path == doc.path else location.path, settings.root, clean_path, uris)
+
+
+def _place(item, path, root, clean_path, uris) -> None:
+    """Display path, repository-relative path and URI of a finding or related location."""
+    key = str(path)
+    if key not in uris:
+        uris[key] = (repo_relative(path, root), file_uri(path, root))
+    relative, uri = uris[key]
+    item.path = clean_path(item.path)
+    item.relative = clean_path(relative)
+    item.uri = uri
+
+
+def _redactor(doc: Document, findings: list[Finding], settings: Settings):
+    """The file's Redactor, knowing every secret a secret-value rule found in it, whether or not
+    those rules were selected: their values must not show in other rules' snippets."""
+    from .redact import Redactor
+
+    redactor = Redactor(doc)
+    for finding in findings:
+        if SECRET_TAG in getattr(REGISTRY.get(finding.rule_id), "tags", ()):
+            redactor.add_secret(finding.span, finding.source)
+            finding.source = None
+    if doc.kind and doc.composed is not None:
+        missing = [
+            rule for rule in REGISTRY.values()
+            if SECRET_TAG in rule.tags and doc.kind in rule.kinds and not settings.enabled(rule.id)
+        ]
+        if missing:
+            linted = Linted(doc)
+            quiet = Settings(root=settings.root)
+            production = _production(quiet)
+            for rule in missing:
+                try:
+                    for item in rule.check(doc, Context(doc, rule, quiet, production, linted)) or ():
+                        issue = item if isinstance(item, Issue) else Issue(*item)
+                        span = issue.node if isinstance(issue.node, Span) else doc.span_of(issue.node)
+                        redactor.add_secret(span, issue.node)
+                except _OutOfTime:
+                    raise
+                except Exception:  # its own failure is reported when it is selected
+                    continue
+    return redactor
+
+
 def _filter(doc: Document, raw: list[Finding], settings: Settings, relative: str):
-    ignores = _inline_ignores(doc) if settings.inline_ignores else {}
+    ignores = _inline_ignores(doc) if settings.inline_ignores and doc.text else {}
     kept, seen, suppressed = [], set(), 0
     for finding in raw:
         key = (finding.rule_id, finding.span.start_line, finding.span.start_col, finding.span.end_line, finding.span.end_col)
         if key in seen:  # the same node reached twice, e.g. through a YAML alias
             continue
         seen.add(key)
-        if finding.rule_id == "parse-error" and not settings.enabled("parse-error"):
+        if finding.rule_id in ("parse-error", "unreadable-file") and not settings.enabled(finding.rule_id):
             continue  # the rules' findings were filtered before they ran
         if not settings.shown(finding.severity, finding.confidence):
             continue
@@ -357,25 +591,24 @@ def _filter(doc: Document, raw: list[Finding], settings: Settings, relative: str
             suppressed += 1
             continue
         kept.append(finding)
-    _fingerprint(doc, kept, relative)
-    return kept, 1, suppressed
+    return kept, suppressed
 
 
 def _fingerprint(doc: Document, findings: list[Finding], relative: str) -> None:
     """A hash of what the finding is about, not where: it survives edits elsewhere in the file."""
     if not findings:
         return
-    import hashlib
+    from .cache import digest
 
-    lines = doc.lines
+    lines = doc.lines if doc.text else []
     occurrences: dict[str, int] = {}
     for finding in sorted(findings, key=Finding.sort_key):
         line = lines[finding.span.start_line - 1] if 0 < finding.span.start_line <= len(lines) else ""
         basis = "\0".join((finding.rule_id, relative, " ".join(line.split()), str(finding.span.start_col)))
-        digest = hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:32]
-        count = occurrences.get(digest, 0) + 1
-        occurrences[digest] = count
-        finding.fingerprint = f"{digest}:{count}"
+        value = digest(basis.encode("utf-8", "replace"))[:32]
+        count = occurrences.get(value, 0) + 1
+        occurrences[value] = count
+        finding.fingerprint = f"{value}:{count}"
 
 
 def count_by_severity(findings: list[Finding]) -> dict[str, int]:
@@ -384,3 +617,40 @@ def count_by_severity(findings: list[Finding]) -> dict[str, int]:
         counts[finding.severity] += 1
     return counts
 
+
+# --- the time budget -----------------------------------------------------------------------------
+
+
+class _OutOfTime(BaseException):
+    """Raised in the middle of a file's linting when its budget is spent (BaseException, so that a
+    rule's `except Exception` cannot swallow it)."""
+
+
+class _Budget:
+    """SIGALRM-based: on platforms without it (Windows) or off the main thread, no budget."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._previous = None
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if self.seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGALRM, _out_of_time)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._previous is not None:
+            import signal
+
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous)
+            self._previous = None
+        return False
+
+
+def _out_of_time(signum, frame):
+    raise _OutOfTime()

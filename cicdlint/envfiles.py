@@ -12,94 +12,157 @@ Offsets are offsets in the script. Never raises.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from . import lazyre
-from .shell import Command, Word, parse
+from .records import MutableRecord
+from .shell import Command, Word, parse, unquote
 
 FILES = ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STEP_SUMMARY", "GITHUB_STATE")
-_TARGET = lazyre.compile(r"^\$\{?(?:env:)?(GITHUB_(?:ENV|OUTPUT|PATH|STEP_SUMMARY|STATE))\}?$")
+_TARGET = lazyre.compile(r"^(?:\$\{?(?:env:)?|%)(GITHUB_(?:ENV|OUTPUT|PATH|STEP_SUMMARY|STATE))(?:\}|%)?$", re.I)
+_ALIAS_VALUE = lazyre.compile(r"^\$\{?(?:env:)?(GITHUB_(?:ENV|OUTPUT|PATH|STEP_SUMMARY|STATE))\}?$", re.I)
 _TARGET_EXPRESSION = lazyre.compile(r"^\$\{\{\s*github\.(env|output|path|step_summary|state)\s*\}\}$", re.I)
 _PRINTERS = {"echo", "printf", "write-output", "echo.exe"}
 _FILE_READERS = {"cat", "head", "tail", "jq", "yq", "sed", "awk", "grep", "cut", "tr", "sort", "uniq", "xargs", "envsubst"}
-_PWSH_WRITERS = {"out-file", "add-content", "set-content"}
+_PWSH_WRITERS = {"out-file", "add-content", "set-content", "tee-object"}
+# PowerShell parameters that take a value (the rest of a writer's words are the value or switches).
+_PWSH_VALUE_PARAMETERS = {"-path", "-filepath", "-literalpath", "-encoding", "-value", "-inputobject", "-width", "-variable"}
 
 
-@dataclass
-class Part:
+class Part(MutableRecord):
     """A piece of the data written: `text` is the script text from `start` to `end`.
 
     kind: "text" (words or a heredoc line; `${{ }}` and `$VAR` in it are expanded), "file"
     (the content of the file named by `text`) or "command" (the output of a command)."""
 
-    kind: str
-    text: str
-    start: int
-    end: int
-    quoted_heredoc: bool = False  # a line of a `<<'EOF'` heredoc: no `$VAR` expansion
+    __slots__ = ("kind", "text", "start", "end", "quoted_heredoc")
+
+    def __init__(self, kind: str, text: str, start: int, end: int, quoted_heredoc: bool = False):
+        self.kind = kind
+        self.text = text
+        self.start = start
+        self.end = end
+        self.quoted_heredoc = quoted_heredoc  # a line of a `<<'EOF'` heredoc: no `$VAR` expansion
 
 
-@dataclass
-class Write:
-    target: str  # "GITHUB_ENV", "GITHUB_OUTPUT", ...
-    command: Command  # the command whose output is written
-    writer: Command  # the command that writes the file (the same, or `tee` / `Out-File`)
-    parts: list[Part] = field(default_factory=list)
-    legacy_name: str | None = None  # `::set-output name=NAME::value`: parts are the value
+class Write(MutableRecord):
+    __slots__ = ("target", "command", "writer", "parts", "legacy_name")
+
+    def __init__(
+        self,
+        target: str,
+        command: Command,
+        writer: Command,
+        parts: list[Part] | None = None,
+        legacy_name: str | None = None,
+    ):
+        self.target = target  # "GITHUB_ENV", "GITHUB_OUTPUT", ...
+        self.command = command  # the command whose output is written
+        self.writer = writer  # the command that writes the file (the same, or `tee` / `Out-File`)
+        self.parts = parts if parts is not None else []
+        self.legacy_name = legacy_name  # `::set-output name=NAME::value`: parts are the value
 
 
-@dataclass
-class Entry:
+class Entry(MutableRecord):
     """One `NAME=value` (or `NAME<<DELIMITER` ... block) written to a command file."""
 
-    target: str
-    name: str
-    parts: list[Part]  # the value: `text` parts are the value text only
-    multiline: bool = False
-    random_delimiter: bool = False
+    __slots__ = ("target", "name", "parts", "multiline", "random_delimiter")
+
+    def __init__(
+        self,
+        target: str,
+        name: str,
+        parts: list[Part],
+        multiline: bool = False,
+        random_delimiter: bool = False,
+    ):
+        self.target = target
+        self.name = name
+        self.parts = parts  # the value: `text` parts are the value text only
+        self.multiline = multiline
+        self.random_delimiter = random_delimiter
 
 
-def target_of(word: Word | None) -> str | None:
-    """"GITHUB_ENV" etc. when the word names a command file (`"$GITHUB_ENV"`, `${{ github.env }}`)."""
+def target_of(word: Word | None, aliases: dict[str, str] | None = None) -> str | None:
+    """"GITHUB_ENV" etc. when the word names a command file (`"$GITHUB_ENV"`, `${{ github.env }}`,
+    PowerShell's `$env:GITHUB_ENV`, cmd's `%GITHUB_ENV%`, or a variable in `aliases` that holds
+    one, as after `F=$GITHUB_ENV`)."""
     if word is None:
         return None
     value = word.value.strip()
     match = _TARGET.match(value)
     if match:
-        return match.group(1)
+        return match.group(1).upper()
     match = _TARGET_EXPRESSION.match(value)
     if match:
         return "GITHUB_" + match.group(1).upper()
+    if aliases and value.startswith("$"):
+        name = value[1:].strip("{}")
+        if name.lower().startswith("env:"):
+            name = name[4:]
+        return aliases.get(name) or aliases.get(name.lower())
     return None
+
+
+def file_aliases(script: str, commands: list[Command]) -> dict[str, str]:
+    """Variables the script sets to a command file's path: `F=$GITHUB_ENV`, `export OUT="${GITHUB_OUTPUT}"`,
+    PowerShell's `$out = $env:GITHUB_OUTPUT` (by name, and lower-cased for PowerShell)."""
+    aliases: dict[str, str] = {}
+    for command in commands:
+        words = list(command.assignments)
+        if command.name in ("export", "local", "declare", "readonly", "typeset"):
+            words += [word for word in command.args if "=" in word.text]
+        for word in words:
+            name, _, value = word.text.partition("=")
+            target = _alias_target(unquote(value))
+            if target:
+                aliases[name] = target
+        words = command.words
+        if len(words) >= 3 and words[0].text.startswith("$") and words[1].text == "=":
+            target = _alias_target(words[2].value)
+            if target:
+                aliases[words[0].text[1:].lower()] = target
+    return aliases
+
+
+def _alias_target(value: str) -> str | None:
+    value = value.strip()
+    match = _ALIAS_VALUE.match(value) or _TARGET.match(value)
+    if match:
+        return match.group(1).upper()
+    match = _TARGET_EXPRESSION.match(value)
+    return "GITHUB_" + match.group(1).upper() if match else None
 
 
 def writes(script: str, commands: list[Command] | None = None) -> list[Write]:
     """Every write to a command file in the script, in script order."""
-    if "GITHUB_" not in script and "github." not in script.lower():
+    if "GITHUB_" not in script.upper() and "github." not in script.lower() and "::set-" not in script:
         return []
     commands = parse(script) if commands is None else commands
+    aliases = file_aliases(script, commands)
     found: list[Write] = []
     for index, command in enumerate(commands):
         target = None
         for redirect in command.redirects:
             if redirect.op in (">>", ">", ">|", "&>>", "&>") and redirect.fd in ("", "1", "&"):
-                target = target_of(redirect.target) or target
+                target = target_of(redirect.target, aliases) or target
         name = command.name.lower().rsplit("/", 1)[-1]
         if target is not None:
             if command.words or command.heredoc:
                 found.append(Write(target, command, command, _data(script, command)))
             continue
         if name == "tee":
-            tee_target = next((target_of(word) for word in command.args if target_of(word)), None)
+            tee_target = next((target_of(word, aliases) for word in command.args if target_of(word, aliases)), None)
             source = commands[index - 1] if index and commands[index - 1].piped_out else None
             if tee_target and source is not None:
                 found.append(Write(tee_target, source, command, _data(script, source)))
+            elif tee_target and any(redirect.op == "<<<" for redirect in command.redirects):
+                found.append(Write(tee_target, command, command, _data(script, command)))
             continue
         if name in _PWSH_WRITERS:
-            pwsh_target = next((target_of(word) for word in command.args if target_of(word)), None)
+            pwsh_target = next((target_of(word, aliases) for word in command.args if target_of(word, aliases)), None)
             if pwsh_target is None:
                 continue
-            value = _pwsh_value(command)
+            value = _pwsh_value(command, aliases)
             if value is not None:
                 found.append(Write(pwsh_target, command, command, [Part("text", value.text, value.start, value.end)]))
             elif index and commands[index - 1].piped_out:
@@ -114,11 +177,26 @@ def writes(script: str, commands: list[Command] | None = None) -> list[Write]:
     return found
 
 
-def _pwsh_value(command: Command) -> Word | None:
+def _pwsh_value(command: Command, aliases: dict[str, str] | None = None) -> Word | None:
+    """The value an Add-Content / Set-Content / Out-File writes: `-Value X`, `-InputObject X`,
+    or the positional word after the path (`Add-Content $env:GITHUB_ENV "X=1"`)."""
     args = command.args
     for position, word in enumerate(args[:-1]):
         if word.value.lower() in ("-value", "-inputobject"):
             return args[position + 1]
+    if command.name.lower() not in ("add-content", "set-content"):
+        return None
+    skip = False
+    for word in args:
+        lowered = word.value.lower()
+        if skip:
+            skip = False
+        elif lowered in _PWSH_VALUE_PARAMETERS:
+            skip = True
+        elif lowered.startswith("-") or target_of(word, aliases):
+            continue
+        else:
+            return word
     return None
 
 
@@ -150,10 +228,14 @@ def _data(script: str, command: Command) -> list[Part]:
     for redirect in command.redirects:
         if redirect.op == "<" and redirect.target is not None:
             parts.append(Part("file", redirect.target.value, redirect.target.start, redirect.target.end))
+        elif redirect.op == "<<<" and redirect.target is not None:
+            parts.append(Part("text", redirect.target.text, redirect.target.start, redirect.target.end))
     words = command.words
     if not words:
         return parts
     name = words[0].value.lower().rsplit("/", 1)[-1]
+    if parts and name in ("tee", "cat"):  # `tee -a "$GITHUB_ENV" <<< "X=$Y"`, `cat < file`
+        return parts
     if name in _PRINTERS:
         args = words[1:]
         if name == "echo":
@@ -184,8 +266,10 @@ def _data(script: str, command: Command) -> list[Part]:
 _ASSIGN = lazyre.compile(r"""^\s*["']?([A-Za-z_][A-Za-z0-9_-]*)(=|<<)""")
 
 
-def entries(found: list[Write], target: str) -> list[Entry]:
-    """The NAME=value entries written to one command file, in order."""
+def entries(found: list[Write], target: str, unmatched: list[Part] | None = None) -> list[Entry]:
+    """The NAME=value entries written to one command file, in order. Lines of text that are
+    neither an entry nor part of a `NAME<<DELIMITER` block (`echo "$BODY" >> "$GITHUB_OUTPUT"`:
+    whatever the text holds becomes entries) are added to `unmatched` when given."""
     result: list[Entry] = []
     lines: list[tuple[Part, list[Part]]] = []  # a line, and printf arguments its `%s` may take
     for write in found:
@@ -202,8 +286,7 @@ def entries(found: list[Write], target: str) -> list[Entry]:
                 pos += len(line) + 2
             continue
         for part in write.parts:
-            if part.kind == "text":
-                lines.append((part, []))
+            lines.append((part, []))  # a file's or a command's output: a block's content, or lines of its own
     index = 0
     while index < len(lines):
         line, extra = lines[index]
@@ -211,8 +294,14 @@ def entries(found: list[Write], target: str) -> list[Entry]:
         if line.kind.startswith("legacy:"):
             result.append(Entry(target, line.kind.split(":", 1)[1], extra))
             continue
+        if line.kind != "text":
+            if unmatched is not None:
+                unmatched.append(line)
+            continue
         match = _ASSIGN.match(line.text)
         if not match:
+            if unmatched is not None and line.text.strip().strip("\"'"):
+                unmatched.append(line)
             continue
         name, operator = match.group(1), match.group(2)
         value_start = line.start + match.end()
@@ -226,7 +315,7 @@ def entries(found: list[Write], target: str) -> list[Entry]:
         while index < len(lines):
             current, more = lines[index]
             index += 1
-            if current.text.strip().strip("\"'") == delimiter_text:
+            if current.kind == "text" and current.text.strip().strip("\"'") == delimiter_text:
                 break
             block.append(current)
             block.extend(more)

@@ -6,17 +6,19 @@ parsed with a small tokenizer and recursive-descent parser following GitHub's gr
 result is cached by body text. An expression that does not parse falls back to regex
 extraction (`Expression.parsed` is then False) and never raises.
 
-Context paths are normalised: the context name is lower-cased, `['name']` becomes `.name`,
-and `.*`, `[*]`, `[0]` and computed indexes `[expr]` become `.*`:
+Context paths are normalised: names GitHub defines are lower-cased (contexts are
+case-insensitive: `GitHub.Event.Issue.Title` is `github.event.issue.title`; names the workflow
+chooses, such as `secrets.MY_TOKEN` or `steps.Build.outputs.Tag`, keep their case),
+`['name']` becomes `.name`, and `.*`, `[*]`, `[0]` and computed indexes `[expr]` become `.*`:
 `github.event.commits[0]['message']` -> `github.event.commits.*.message`.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lazyre
+from .records import Record
 
 CONTEXT_NAMES = frozenset(
     ("github", "env", "vars", "job", "jobs", "steps", "runner", "secrets", "strategy", "matrix", "needs", "inputs")
@@ -51,43 +53,55 @@ _TOKEN = lazyre.compile(
 # --- syntax tree ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Literal:
-    value: object  # str, float, int, bool or None
+class Literal(Record):
+    __slots__ = ("value",)
+
+    def __init__(self, value: object):
+        self.value = value  # str, float, int, bool or None
 
 
-@dataclass(frozen=True)
-class Star:
+class Star(Record):
     """The `.*` / `[*]` object filter."""
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Context:
-    name: str  # lower-cased: github, secrets, ...
+class Context(Record):
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name  # lower-cased: github, secrets, ...
 
 
-@dataclass(frozen=True)
-class Access:
-    target: object
-    key: object  # Literal (name or index), Star, or any expression (computed index)
+class Access(Record):
+    __slots__ = ("target", "key")
+
+    def __init__(self, target: object, key: object):
+        self.target = target
+        self.key = key  # Literal (name or index), Star, or any expression (computed index)
 
 
-@dataclass(frozen=True)
-class Call:
-    name: str  # lower-cased
-    args: tuple
+class Call(Record):
+    __slots__ = ("name", "args")
+
+    def __init__(self, name: str, args: tuple):
+        self.name = name  # lower-cased
+        self.args = args
 
 
-@dataclass(frozen=True)
-class Not:
-    operand: object
+class Not(Record):
+    __slots__ = ("operand",)
+
+    def __init__(self, operand: object):
+        self.operand = operand
 
 
-@dataclass(frozen=True)
-class Binary:
-    op: str
-    left: object
-    right: object
+class Binary(Record):
+    __slots__ = ("op", "left", "right")
+
+    def __init__(self, op: str, left: object, right: object):
+        self.op = op
+        self.left = left
+        self.right = right
 
 
 class ParseError(ValueError):
@@ -241,7 +255,36 @@ def parse(body: str):
 def path_of(node) -> str | None:
     """The normalised context path of a pure access chain (`github.event.issue.title`), or None."""
     segments = _segments(node)
-    return ".".join(segments) if segments is not None else None
+    return ".".join(normalise_segments(segments)) if segments is not None else None
+
+
+# Names that GitHub defines (and reads case-insensitively) inside contexts whose other keys are
+# names the workflow chooses: `steps.<id>.outputs.<name>`, `needs.<id>.result`.
+_KEYWORD_POSITIONS = {"steps": 2, "needs": 2, "jobs": 2}
+# Under `github`, everything is GitHub's schema except what the sender of the event chooses.
+_FREE_KEYS = (("event", "inputs"), ("event", "client_payload"))
+
+
+def normalise_segments(segments: list[str]) -> list[str]:
+    """Context paths are case-insensitive (`GitHub.Event.Issue.Title` is `github.event.issue.title`):
+    lower-case every name GitHub defines, and keep the case of names the workflow chooses (secret,
+    env, input, matrix, step, job and output names, `github.event.inputs.<name>`, and the keys of a
+    `repository_dispatch` payload), which every look-up of them compares case-insensitively."""
+    if not segments:
+        return segments
+    head = segments[0].lower()
+    if head in ("github", "runner", "strategy", "job"):
+        out = [head]
+        for index in range(1, len(segments)):
+            if head == "github" and tuple(out[1:3]) in _FREE_KEYS and index >= 3:
+                out.extend(segments[index:])
+                break
+            out.append(segments[index].lower())
+        return out
+    position = _KEYWORD_POSITIONS.get(head)
+    if position is not None and len(segments) > position:
+        return [head, *segments[1:position], segments[position].lower(), *segments[position + 1 :]]
+    return [head, *segments[1:]]
 
 
 def _segments(node) -> list[str] | None:
@@ -335,14 +378,24 @@ def _unique(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-@dataclass(frozen=True)
-class Analysis:
-    parsed: bool
-    tree: object  # None when the body did not parse
-    contexts: tuple[str, ...]
-    flowing: tuple[str, ...]
-    dynamic_secrets: bool
-    functions: tuple[str, ...]
+class Analysis(Record):
+    __slots__ = ("parsed", "tree", "contexts", "flowing", "dynamic_secrets", "functions")
+
+    def __init__(
+        self,
+        parsed: bool,
+        tree: object,
+        contexts: tuple[str, ...],
+        flowing: tuple[str, ...],
+        dynamic_secrets: bool,
+        functions: tuple[str, ...],
+    ):
+        self.parsed = parsed
+        self.tree = tree  # None when the body did not parse
+        self.contexts = contexts
+        self.flowing = flowing
+        self.dynamic_secrets = dynamic_secrets
+        self.functions = functions
 
 
 @lru_cache(maxsize=16384)
@@ -369,7 +422,7 @@ def _fallback(body: str) -> Analysis:
     paths = []
     for match in _CONTEXT_PATH.finditer(stripped):
         tail = _QUOTED_INDEX.sub(r".\1", match.group(2))
-        paths.append(match.group(1).lower() + tail)
+        paths.append(".".join(normalise_segments((match.group(1) + tail).split("."))))
     paths = _unique(paths)
     dynamic = bool(_DYNAMIC_SECRETS.search(stripped))
     return Analysis(False, None, paths, paths, dynamic, ())
@@ -378,11 +431,13 @@ def _fallback(body: str) -> Analysis:
 # --- expressions in a string ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Expression:
-    start: int  # offset of "${{" in the containing string
-    end: int  # offset just after "}}"
-    body: str  # the text between the braces, stripped
+class Expression(Record):
+    __slots__ = ("start", "end", "body")
+
+    def __init__(self, start: int, end: int, body: str):
+        self.start = start  # offset of "${{" in the containing string
+        self.end = end  # offset just after "}}"
+        self.body = body  # the text between the braces, stripped
 
     @property
     def length(self) -> int:

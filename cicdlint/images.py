@@ -10,9 +10,9 @@ names such as `your-app-image` or `filled-in-by-gh-action`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from . import lazyre
+from .records import Record
 
 _PLACEHOLDER = lazyre.compile(
     r"\$\{\{.*?\}\}"  # ${{ github expression }}
@@ -34,13 +34,22 @@ _VALID = lazyre.compile(r"[A-Za-z0-9._/:@-]+")
 _TAG = lazyre.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 
 
-@dataclass(frozen=True)
-class ImageRef:
-    registry: str | None  # "ghcr.io", "localhost:5000"; None for Docker Hub short names
-    repository: str  # as written ("nginx" is not expanded to "library/nginx"); may hold a placeholder
-    tag: str | None  # None: no tag written (Docker uses `latest`)
-    digest: str | None  # "sha256:..." or None
-    templated: bool = False  # the registry or repository part holds a placeholder
+class ImageRef(Record):
+    __slots__ = ("registry", "repository", "tag", "digest", "templated")
+
+    def __init__(
+        self,
+        registry: str | None,
+        repository: str,
+        tag: str | None,
+        digest: str | None,
+        templated: bool = False,
+    ):
+        self.registry = registry  # "ghcr.io", "localhost:5000"; None for Docker Hub short names
+        self.repository = repository  # as written ("nginx" is not expanded to "library/nginx"); may hold a placeholder
+        self.tag = tag  # None: no tag written (Docker uses `latest`)
+        self.digest = digest  # "sha256:..." or None
+        self.templated = templated  # the registry or repository part holds a placeholder
 
     @property
     def name(self) -> str:

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import os
 import re
-import stat
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from . import lazyre
+from .reader import Refusal, decode, read_bytes
 from .rule import Span
 from .yamlpos import Composed, Map, ParseError, Positions, Scalar, Seq, compose, compose_json, split_lines
 
@@ -28,16 +26,13 @@ SKIP_DIRS = {
     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".terraform", ".direnv", "site-packages",
     "bower_components",
 }
-MAX_BYTES = 5_000_000
 _YAML_SUFFIXES = (".yml", ".yaml")
-_BOM = b"\xef\xbb\xbf"
 # A walked *.json is read only when its text mentions one of these (package.json never does).
 _ECS_HINT = lazyre.compile(rb'"(?:containerDefinitions|taskDefinition|deploymentConfiguration|serviceName|services?)"')
 # A walked *.json that does not parse is reported only when it clearly is an ECS file.
 _ECS_STRONG = lazyre.compile(rb'"(?:containerDefinitions|deploymentConfiguration)"\s*:|"taskDefinition"\s*:\s*\{')
 _SERVICE_NAME = lazyre.compile(rb'"(?:serviceName|service|taskDefinition)"\s*:')
 _SERVICE_FIELD = lazyre.compile(rb'"(?:desiredCount|loadBalancers|schedulingStrategy|deploymentController)"\s*:')
-_FIRST = Span(1, 1, 1, 2, 0, 1)
 _FIRST_CHAR = lazyre.compile(rb"[ \t\r\n]*(.)", re.S)
 # Fields of create-service / update-service input that a run-task input does not have...
 _SERVICE_FIELDS = (
@@ -53,26 +48,35 @@ _SHARED_FIELDS = (
 _RUN_TASK_FIELDS = ("overrides", "count", "startedBy", "group", "referenceId")
 
 
-@dataclass
 class Document:
     """One file: its text, its node tree and what kind of file it is."""
 
-    path: str  # as shown to the user
-    abspath: Path
-    text: str = ""  # decoded, BOM removed (so columns on line 1 are as an editor shows them)
-    composed: Composed | None = None
-    kind: str | None = None  # workflow | action | taskdef | service | None (not ours)
-    is_json: bool = False
-    errors: list = field(default_factory=list)  # [(message, Span)] parse problems
+    def __init__(self, path: str, abspath: Path, text: str = "", composed: Composed | None = None,
+                 kind: str | None = None, is_json: bool = False, errors: list | None = None, scan_root: str | None = None):
+        self.path = path  # as shown to the user
+        self.abspath = abspath
+        self.text = text  # decoded, BOM removed (so columns on line 1 are as an editor shows them)
+        self.composed = composed
+        self.kind = kind  # workflow | action | taskdef | service | dependabot | None (not ours)
+        self.is_json = is_json
+        self.errors = errors if errors is not None else []  # [(message, Span, rule id)] read and parse problems
+        self.scan_root = scan_root  # the scanned root the file was read under (None: not checked)
+        self.digest = ""  # content hash, for the result cache
+        self.not_read: str | None = None  # why the reader refused the file (an `unreadable-file` finding)
+        self.quiet = False  # refused, but reported as a warning only (a walked *.json)
+        self._lines = None
 
     @property
     def root(self):
+        """The root node of the tree (None when the file did not parse)."""
         return self.composed.root if self.composed else None
 
-    @cached_property
+    @property
     def lines(self) -> list[str]:
         """The lines of the text without line breaks; line N of a Span is lines[N - 1]."""
-        return split_lines(self.text)
+        if self._lines is None:
+            self._lines = split_lines(self.text)
+        return self._lines
 
     def span_of(self, node) -> Span:
         return self.composed.node_span(node)
@@ -102,27 +106,72 @@ _DEPENDABOT_NAMES = ("dependabot.yml", "dependabot.yaml")
 # --- discovery -------------------------------------------------------------------------------
 
 
-def discover(paths: list[str]) -> list[tuple[Path, bool]]:
-    """The files to lint: (path, named) where named means given on the command line."""
-    found: dict[str, list] = {}
+class Target:
+    """A file to lint: its path, whether it was named on the command line, and the scanned
+    root it must stay inside."""
+
+    __slots__ = ("path", "named", "root")
+
+    def __init__(self, path: Path, named: bool, root: str):
+        self.path, self.named, self.root = path, named, root
+
+    def __repr__(self):
+        return f"Target({str(self.path)!r}, named={self.named})"
+
+
+def scan_root(path: str) -> str:
+    """The directory a path is linted within: the repository (nearest folder with `.git`)
+    holding it; outside a repository, the folder holding its `.github`, else the directory
+    itself (or a named file's folder). Links and walked files must stay inside it."""
+    absolute = os.path.abspath(path)
+    directory = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+    candidate = directory
+    while True:
+        if os.path.exists(os.path.join(candidate, ".git")):
+            return candidate
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            break
+        candidate = parent
+    parts = directory.split(os.sep)
+    if ".github" in parts:
+        return os.sep.join(parts[: len(parts) - 1 - parts[::-1].index(".github")]) or os.sep
+    return directory
+
+
+def discover(paths: list[str], warn=None, force_exclude: bool = False) -> list[Target]:
+    """The files to lint under `paths`; `warn(message)` hears of directories that cannot be read.
+    With `force_exclude` (pre-commit), a named file is linted only when a directory walk would
+    lint it, and is read as a walked file: a `tsconfig.json` is skipped silently."""
+    found: dict[str, Target] = {}
+    ignores: dict = {}
     for raw in paths:
         path = Path(raw)
+        root = scan_root(raw)
         if path.is_dir():
-            for file in _walk(path):
-                found.setdefault(_identity(file), [file, False])
+            for file in _walk(path, warn):
+                found.setdefault(_identity(file), Target(file, False, root))
+        elif force_exclude:
+            if _walked_like(path, ignores):
+                found.setdefault(_identity(path), Target(path, False, root))
         else:
-            entry = found.setdefault(_identity(path), [path, True])
-            entry[1] = True  # named explicitly, even if a walk found it too
-    return [(path, named) for path, named in found.values()]
+            target = found.setdefault(_identity(path), Target(path, True, root))
+            target.named = True  # named explicitly, even if a walk found it too
+    return list(found.values())
 
 
 def _identity(path: Path) -> str:
     return os.path.normcase(os.path.abspath(path))
 
 
-def _walk(top: Path):
+def _walk(top: Path, warn=None):
     ignores = _GitIgnores(top)
-    for dirpath, dirnames, filenames in os.walk(top):
+
+    def unreadable(error: OSError) -> None:
+        if warn is not None:
+            warn(f"skipped directory {error.filename}: {error.strerror or error}")
+
+    for dirpath, dirnames, filenames in os.walk(top, onerror=unreadable):
         if "pyvenv.cfg" in filenames or "conda-meta" in dirnames:
             dirnames[:] = []  # a virtualenv (or conda env) under another name than venv/.venv
             continue
@@ -135,19 +184,34 @@ def _walk(top: Path):
             for name in dirnames
             if name not in SKIP_DIRS and not ignores.ignored(os.path.join(absolute, name), is_dir=True)
         )
-        in_workflows = os.path.basename(absolute) == "workflows" and os.path.basename(os.path.dirname(absolute)) == ".github"
-        in_github = os.path.basename(absolute) == ".github"
         for name in sorted(filenames):
-            lower = name.lower()
-            if not (
-                (in_workflows and lower.endswith(_YAML_SUFFIXES))
-                or name in ("action.yml", "action.yaml")
-                or (in_github and name in _DEPENDABOT_NAMES)
-                or lower.endswith(".json")
-            ):
-                continue
-            if not ignores.ignored(os.path.join(absolute, name), is_dir=False):
+            if walk_candidate(absolute, name) and not ignores.ignored(os.path.join(absolute, name), is_dir=False):
                 yield current / name
+
+
+def walk_candidate(directory: str, name: str) -> bool:
+    """Would a directory walk look at this file: `.github/workflows/*.y(a)ml`, `action.y(a)ml`,
+    `.github/dependabot.y(a)ml`, or a `*.json` (read only when it mentions an ECS field)?"""
+    lower = name.lower()
+    parent = os.path.basename(directory)
+    return (
+        (parent == "workflows" and os.path.basename(os.path.dirname(directory)) == ".github" and lower.endswith(_YAML_SUFFIXES))
+        or name in ("action.yml", "action.yaml")
+        or (parent == ".github" and name in _DEPENDABOT_NAMES)
+        or lower.endswith(".json")
+    )
+
+
+def _walked_like(path: Path, ignores: dict) -> bool:
+    """`--force-exclude`: is a named file one that a walk of its repository would lint (its kind
+    of name, outside skipped and git-ignored directories)?"""
+    absolute = os.path.abspath(str(path))
+    directory, name = os.path.split(absolute)
+    if not walk_candidate(directory, name) or any(part in SKIP_DIRS for part in absolute.split(os.sep)[:-1]):
+        return False
+    if directory not in ignores:
+        ignores[directory] = _GitIgnores(Path(directory))
+    return not ignores[directory].ignored(absolute, is_dir=False)
 
 
 class _GitIgnores:
@@ -212,45 +276,42 @@ class _GitIgnores:
 # --- reading and sniffing --------------------------------------------------------------------
 
 
-def load(path: Path, display: str, named: bool) -> Document | None:
-    """Read and parse one file. None when a walked file turns out not to be ours."""
-    doc = Document(path=display, abspath=path)
+def load(path: Path, display: str, named: bool, root: str | None = None) -> Document | None:
+    """Read and parse one file through the reader. None when a walked file turns out not to be
+    ours (or, for a walked JSON file, cannot be read: it may not be an ECS file at all)."""
+    doc = Document(path=display, abspath=path, scan_root=root)
     walked_json = not named and path.suffix.lower() == ".json"
-    try:
-        info = path.stat()
-        if not named and not stat.S_ISREG(info.st_mode):
-            return None
-        if info.st_size > MAX_BYTES:
-            if walked_json:
-                return None
-            limit = MAX_BYTES // 1_000_000
-            return _error(doc, f"Lint files under {limit} MB: this one is larger and was not read", _FIRST)
-        data = path.read_bytes()
-    except OSError as error:
-        if walked_json:
-            return None
-        return _error(doc, f"Make the file readable: {error.strerror or error}", _FIRST)
+    data = read_bytes(str(path), root)
+    if isinstance(data, Refusal):
+        doc.not_read = data.message
+        doc.quiet = walked_json  # it may not be an ECS file at all: a warning, not a finding
+        return doc
     if walked_json and not _ECS_HINT.search(data):
         return None  # a walked JSON file that cannot be an ECS file (package.json, tsconfig.json...)
-    if data.startswith(_BOM):
-        data = data[3:]
-    text = _decode(data)
-    if not isinstance(text, str):
-        if walked_json and not _looks_ecs(data):
-            return None
-        return _error(doc, *text)
+    parse(doc, data, named)
+    if doc.kind is None and not named and (doc.composed is not None or (walked_json and not _looks_ecs(data))):
+        return None  # e.g. a tsconfig.json with comments that mentions "services"
+    return doc
+
+
+def parse(doc: Document, data: bytes, named: bool = True) -> None:
+    """Decode and parse the bytes into `doc`: its text, tree and kind, or its parse errors."""
+    if _digest is not None:
+        doc.digest = _digest(data)
+    text = decode(data)
+    if isinstance(text, Refusal):
+        doc.errors.append((text.message, text.span))
+        return
     doc.text = text
+    path = doc.abspath
     doc.is_json = _is_json(path, data)
     try:
         doc.composed = _parse_json(text) if doc.is_json else compose(text)
     except ParseError as error:
-        if walked_json and not _looks_ecs(data):
-            return None  # e.g. a tsconfig.json with comments that mentions "services"
         span = Positions(text).point(error.offset) if error.offset is not None else _point(error.line, error.col)
-        return _error(doc, _parse_message(error, doc, span), span)
+        doc.errors.append((_parse_message(error, doc, span), span))
+        return
     doc.kind = sniff(doc, path, named)
-    if doc.kind is None and not named:
-        return None
     for duplicate in doc.composed.duplicates:
         first_line = doc.composed.line_col(duplicate.first.start)[0]
         effect = (
@@ -264,26 +325,17 @@ def load(path: Path, display: str, named: bool) -> Document | None:
                 doc.span_of(duplicate.key),
             )
         )
-    return doc
 
 
-def _error(doc: Document, message: str, span: Span) -> Document:
-    doc.errors.append((message, span))
-    return doc
+_digest = None
 
 
-def _decode(data: bytes) -> str | tuple[str, Span]:
-    """The text of BOM-less bytes, or why they are not UTF-8 text and where."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return "Save the file as UTF-8: it is UTF-16 text", _FIRST
-    nul = data.find(b"\0")
-    if nul != -1:
-        return "Lint only text files: this file contains a NUL byte (binary data or UTF-16?)", _byte_span(data, nul)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        bad = data[error.start]
-        return f"Save the file as UTF-8 text: byte 0x{bad:02X} here is not UTF-8", _byte_span(data, error.start)
+def enable_digests() -> None:
+    """Hash every loaded file's bytes into `Document.digest` (the result cache needs them)."""
+    global _digest
+    from .cache import digest
+
+    _digest = digest
 
 
 # `${VAR}`, `{{ var }}`, `$$$VAR$$$`, `<VAR>`, `__VAR__`; not GitHub's own `${{ expression }}`.
@@ -333,13 +385,6 @@ def _looks_ecs(data: bytes) -> bool:
 
 def _point(line: int, col: int) -> Span:
     return Span(line, col, line, col + 1)
-
-
-def _byte_span(data: bytes, index: int) -> Span:
-    """The one-character span of a byte offset, its column counted in code points."""
-    prefix = data[:index].decode("utf-8", "replace")
-    line, col = Positions(prefix).line_col(len(prefix))
-    return Span(line, col, line, col + 1, len(prefix), len(prefix) + 1)
 
 
 def sniff(doc: Document, path: Path, named: bool = True) -> str | None:

@@ -269,7 +269,12 @@ class Workflow:
         return self.node.get("permissions")
 
     def job(self, job_id: str) -> Job | None:
-        return next((job for job in self.jobs if job.id == job_id), None)
+        index = self.__dict__.get("_job_index")
+        if index is None:
+            index = self.__dict__["_job_index"] = {}
+            for job in self.jobs:
+                index.setdefault(job.id, job)
+        return index.get(job_id)
 
     @cached_property
     def triggers(self) -> list[str]:
@@ -284,6 +289,45 @@ class Workflow:
 
     def steps(self) -> list[Step]:
         return [step for job in self.jobs for step in job.steps]
+
+
+def fold_needs(job: Job, combine, memo: dict, in_progress=None):
+    """A value for `job` that depends on the values of the jobs it needs, computed bottom-up
+    over the `needs:` graph without recursion (a chain of 100,000 jobs is fine) and memoized in
+    `memo` (job id -> value), so asking for every job of a workflow is linear in its size.
+    `combine(job, needed)` gets `(name, job or None, value)` for each `needs:` entry, in order
+    (None and None for a job the workflow does not define); a job met again while its own value
+    is being computed (a cycle) has the value `in_progress`."""
+    if job.id in memo:
+        return memo[job.id]
+    workflow = job.workflow
+    stack = [(job, False)]
+    while stack:
+        current, expanded = stack.pop()
+        if not expanded:
+            if current.id in memo:
+                continue
+            memo[current.id] = in_progress
+            stack.append((current, True))
+            for name in current.needs:
+                needed = workflow.job(name)
+                if needed is not None and needed.id not in memo:
+                    stack.append((needed, False))
+            continue
+        needed = []
+        for name in current.needs:
+            other = workflow.job(name)
+            needed.append((name, other, memo.get(other.id, in_progress) if other is not None else None))
+        memo[current.id] = combine(current, needed)
+    return memo[job.id]
+
+
+def memo_of(view, key) -> dict:
+    """A dict kept on a view (built once per file, shared by every rule) for one notion."""
+    memos = view.__dict__.setdefault("_memos", {})
+    if key not in memos:
+        memos[key] = {}
+    return memos[key]
 
 
 class Action:

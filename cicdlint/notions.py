@@ -6,7 +6,8 @@ import re
 from . import lazyre
 from .model import Job, Step, as_map, is_ssh_action, text
 
-DEFAULT_PRODUCTION_PATTERNS = (r"prod", r"production", r"prd", r"live")
+DEFAULT_PRODUCTION_PATTERNS = ("prod", "production", "prd", "live")
+MAX_NAME = 256  # characters of a name that production patterns are matched against
 
 DEPLOY_ACTIONS = (
     "aws-actions/amazon-ecs-deploy-task-definition",
@@ -44,19 +45,23 @@ _DEPLOY_COMMAND = lazyre.compile(
 
 
 class Production:
-    """Decides whether a name (environment, family, service, cluster, path) means production."""
+    """Decides whether a name (environment, family, service, cluster, path) means production.
+
+    Patterns are case-insensitive globs (`*`, `?`, `[...]`, see cicdlint/globs.py) that must
+    match whole words of the name: `prod` matches `prod-cluster`, `my_prod_api` and `PROD`, never
+    `products` or `prodigy` (`prod*` would). `pre-prod` and `non-prod` name the environments
+    that are not production. Globs, not regular expressions: the configuration is part of a pull request,
+    and a glob cannot be written to backtrack for ever."""
 
     def __init__(self, patterns=DEFAULT_PRODUCTION_PATTERNS):
-        alternatives = "|".join(f"(?:{pattern})" for pattern in patterns) or "(?!)"
-        # A pattern matches a whole word of the name: `prod-cluster`, `my_prod_api`, `Production`,
-        # but not `products`, `prodigy` or `pre-prod`.
-        # `pre-prod` and `non-prod` name the environments that are not production.
+        from .globs import word_globs
+
         self.regex = re.compile(
-            rf"(?<![A-Za-z0-9])(?<!pre[-_ ])(?<!non[-_ ])(?:{alternatives})(?![A-Za-z0-9])", re.I
+            rf"(?<![A-Za-z0-9])(?<!pre[-_ ])(?<!non[-_ ])(?:{word_globs(patterns)})(?![A-Za-z0-9])", re.I | re.S
         )
 
     def matches(self, *names: str | None) -> bool:
-        return any(name and self.regex.search(name) for name in names)
+        return any(name and self.regex.search(name[:MAX_NAME]) for name in names)
 
     def job(self, job: Job) -> bool:
         """A job deploys to production when its environment, or its workflow's file, says so."""
@@ -68,6 +73,17 @@ class Production:
     def job_environment_is_dynamic(self, job: Job) -> bool:
         name = job.environment_name
         return bool(name and "${{" in name)
+
+
+_PRODUCTIONS: dict[tuple, Production] = {}
+
+
+def production_for(patterns) -> Production:
+    """The Production notion for configured patterns (the defaults when None), made once."""
+    key = tuple(patterns) if patterns else DEFAULT_PRODUCTION_PATTERNS
+    if key not in _PRODUCTIONS:
+        _PRODUCTIONS[key] = Production(key)
+    return _PRODUCTIONS[key]
 
 
 def _file_stem(path: str) -> str:
@@ -214,19 +230,21 @@ def _deploy_steps(job: Job) -> list[Step]:
 
 
 def deploys_gated_by(workflow) -> dict[str, list[Job]]:
-    """For each job id, the deploy jobs (`is_deploy_job`) that wait for it to succeed: they need it,
-    directly or through other jobs. A job whose `if:` calls `always()`, `failure()` or
+    """For each job id, the first deploy job (`is_deploy_job`, in file order) that waits for it to
+    succeed, as a one-item list: it needs the job, directly or through other jobs. A job whose `if:` calls `always()`, `failure()` or
     `cancelled()` runs whatever the jobs it needs did, so the chain stops there."""
     cached = getattr(workflow, "_deploys_gated_by", None)
     if cached is not None:
         return cached
     from .conditions import calls_status_function
 
+    # Each job gets the first deploy (in file order) that waits for it: a later deploy's search
+    # stops at jobs already claimed, whose own needs the earlier one has walked, so the whole
+    # is linear in the size of the graph.
     gated: dict[str, list[Job]] = {}
     for deploy in workflow.jobs:
         if not is_deploy_job(deploy):
             continue
-        seen: set[str] = {deploy.id}
         pending = [deploy]
         while pending:
             job = pending.pop()
@@ -234,10 +252,9 @@ def deploys_gated_by(workflow) -> dict[str, list[Job]]:
                 continue
             for name in job.needs:
                 needed = workflow.job(name)
-                if needed is None or name in seen:
+                if needed is None or name in gated or name == deploy.id:
                     continue
-                seen.add(name)
-                gated.setdefault(name, []).append(deploy)
+                gated[name] = [deploy]
                 pending.append(needed)
     workflow._deploys_gated_by = gated  # the views are built once per file and shared by the rules
     return gated

@@ -7,7 +7,7 @@ applies, which this file cannot see: `declared` is False and `level()` is None.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .records import MutableRecord
 
 from .yamlpos import Map, Node, Scalar
 
@@ -23,17 +23,30 @@ SHORTHANDS = {"read-all": "read", "write-all": "write"}
 PERMISSIVE_DEFAULT = {**{scope: "write" for scope in SCOPES}, "id-token": "none", "models": "read"}
 
 
-@dataclass
-class Permissions:
-    declared: bool  # False: no `permissions:` on the job nor the workflow (the repository default)
-    source: str | None = None  # "job" | "workflow" | None
-    key: Scalar | None = None  # the `permissions` key that applies
-    node: Node | None = None  # its value
-    shorthand: str | None = None  # "read-all" | "write-all"
-    valid: bool = True  # False: the value is neither a map nor a shorthand (levels are then unknown)
-    levels: dict[str, str] = field(default_factory=dict)  # every scope -> read | write | none
-    nodes: dict[str, Node] = field(default_factory=dict)  # scope -> the node that set it
-    bad_entries: dict[str, Node] = field(default_factory=dict)  # unknown scope or level -> value node
+class Permissions(MutableRecord):
+    __slots__ = ("declared", "source", "key", "node", "shorthand", "valid", "levels", "nodes", "bad_entries")
+
+    def __init__(
+        self,
+        declared: bool,
+        source: str | None = None,
+        key: Scalar | None = None,
+        node: Node | None = None,
+        shorthand: str | None = None,
+        valid: bool = True,
+        levels: dict[str, str] | None = None,
+        nodes: dict[str, Node] | None = None,
+        bad_entries: dict[str, Node] | None = None,
+    ):
+        self.declared = declared  # False: no `permissions:` on the job nor the workflow (the repository default)
+        self.source = source  # "job" | "workflow" | None
+        self.key = key  # the `permissions` key that applies
+        self.node = node  # its value
+        self.shorthand = shorthand  # "read-all" | "write-all"
+        self.valid = valid  # False: the value is neither a map nor a shorthand (levels are then unknown)
+        self.levels = levels if levels is not None else {}  # every scope -> read | write | none
+        self.nodes = nodes if nodes is not None else {}  # scope -> the node that set it
+        self.bad_entries = bad_entries if bad_entries is not None else {}  # unknown scope or level -> value node
 
     def level(self, scope: str) -> str | None:
         """"read" | "write" | "none", or None when undeclared or invalid."""

@@ -2,86 +2,173 @@
 is the registration, so there is no second list to keep in sync."""
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 SEVERITIES = ("note", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 CONFIDENCES = ("low", "medium", "high")
 KINDS = ("workflow", "action", "taskdef", "service", "dependabot")
+# A rule with this tag reports a span whose text IS a secret (a hard-coded key, a password): the
+# redaction stage masks that text in every snippet and message of the file.
+SECRET_TAG = "secret-value"
 
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 
 
-@dataclass(frozen=True)
 class Span:
     """A region of a file: 1-based lines and columns (code points), end column exclusive."""
 
-    start_line: int
-    start_col: int
-    end_line: int
-    end_col: int
-    start_offset: int = 0
-    end_offset: int = 0
+    __slots__ = ("start_line", "start_col", "end_line", "end_col", "start_offset", "end_offset")
+
+    def __init__(self, start_line: int, start_col: int, end_line: int, end_col: int, start_offset: int = 0,
+                 end_offset: int = 0):
+        self.start_line = start_line
+        self.start_col = start_col
+        self.end_line = end_line
+        self.end_col = end_col
+        self.start_offset = start_offset
+        self.end_offset = end_offset
+
+    def _key(self):
+        return (self.start_line, self.start_col, self.end_line, self.end_col, self.start_offset, self.end_offset)
+
+    def __eq__(self, other):
+        return isinstance(other, Span) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return "Span({}, {}, {}, {}, {}, {})".format(*self._key())
 
 
-@dataclass
 class Location:
-    path: str  # path as shown to the user (relative to the working directory when inside it)
-    span: Span
-    message: str = ""
+    """A place in a file: the path as shown to the user (relative to the working directory when
+    inside it), the span, and what is there. The engine fills in `relative` (to the repository
+    root, for SARIF and annotations) and `uri`."""
+
+    __slots__ = ("path", "span", "message", "relative", "uri")
+
+    def __init__(self, path: str, span: Span, message: str = ""):
+        self.path = path
+        self.span = span
+        self.message = message
+        self.relative = path
+        self.uri = None  # percent-encoded repository-relative path, or an absolute file: URI
+
+    def __eq__(self, other):
+        return isinstance(other, Location) and (self.path, self.span, self.message) == (other.path, other.span, other.message)
+
+    def __repr__(self):
+        return f"Location({self.path!r}, {self.span!r}, {self.message!r})"
 
 
-@dataclass
 class Finding:
-    rule_id: str
-    severity: str
-    message: str
-    path: str
-    span: Span
-    confidence: str = "high"
-    related: list[Location] = field(default_factory=list)
-    fingerprint: str = ""
+    __slots__ = ("rule_id", "severity", "message", "path", "span", "confidence", "related", "fingerprint", "source",
+                 "relative", "uri")
+
+    def __init__(self, rule_id: str, severity: str, message: str, path: str, span: Span, confidence: str = "high",
+                 related: list | None = None, fingerprint: str = ""):
+        self.rule_id = rule_id
+        self.severity = severity
+        self.message = message
+        self.path = path
+        self.span = span
+        self.confidence = confidence
+        self.related = related if related is not None else []
+        self.fingerprint = fingerprint
+        self.source = None  # the redacted source line of span.start_line (None: no snippet)
+        self.relative = path  # relative to the repository root, forward slashes
+        self.uri = None
 
     def sort_key(self):
         return (self.path, self.span.start_line, self.span.start_col, self.rule_id, self.message)
 
+    def __repr__(self):
+        return f"Finding({self.rule_id!r}, {self.severity!r}, {self.path!r}:{self.span.start_line}:{self.span.start_col})"
 
-@dataclass
+
 class Rule:
-    id: str
-    kinds: tuple[str, ...]
-    severity: str
-    summary: str
-    check: Callable[..., Iterable] | None
-    tags: tuple[str, ...] = ()
-    security_severity: float | None = None
-    confidence: str = "high"
-    options: dict = field(default_factory=dict)  # option name -> default value
-    options_schema: dict = field(default_factory=dict)  # option name -> JSON schema
-    doc: str = ""
-    default_enabled: bool = True  # False: opt-in (pedantic), runs only when selected by name
+    """A rule's metadata, and its check and docs, imported from its module on first use (the
+    metadata of the bundled rules comes from the generated rule index, without an import)."""
+
+    __slots__ = ("id", "kinds", "severity", "summary", "tags", "security_severity", "confidence", "options",
+                 "options_schema", "default_enabled", "module", "_check", "_doc")
+
+    def __init__(self, id: str, kinds: tuple, severity: str, summary: str, check=None, tags: tuple = (),
+                 security_severity: float | None = None, confidence: str = "high", options: dict | None = None,
+                 options_schema: dict | None = None, doc: str = "", default_enabled: bool = True,
+                 module: str | None = None):
+        self.id = id
+        self.kinds = tuple(kinds)
+        self.severity = severity
+        self.summary = summary
+        self.tags = tuple(tags)
+        self.security_severity = security_severity
+        self.confidence = confidence
+        self.options = dict(options or {})  # option name -> default value
+        self.options_schema = dict(options_schema or {})  # option name -> JSON schema
+        self.default_enabled = default_enabled  # False: only when selected by id (pedantic rules)
+        self.module = module  # the rule file to import for the check (None: already imported)
+        self._check = check
+        self._doc = doc
+
+    def _import(self) -> None:
+        if self.module is not None:
+            module, self.module = self.module, None
+            from .engine import import_rule_module
+
+            import_rule_module(module)
+
+    @property
+    def check(self):
+        if self._check is None:
+            self._import()
+        return self._check
+
+    @check.setter
+    def check(self, function) -> None:
+        self._check = function
+        self.module = None
+
+    @property
+    def doc(self) -> str:
+        if not self._doc:
+            self._import()
+        return self._doc
 
     @property
     def help_uri(self) -> str:
-        return f"https://github.com/cicdlint/cicdlint/blob/main/README.md#{self.id}"
+        return f"https://github.com/cicdlint/cicdlint/blob/main/docs/rules/{self.id}.md"
 
     def doc_section(self, heading: str) -> str:
         """The text under one `## heading` of the rule's doc."""
+        import re
+
         match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", self.doc, re.S | re.M)
         return match.group(1).strip() if match else ""
 
+    def metadata(self) -> dict:
+        """What the rule index stores: everything but the check and the docs."""
+        return {
+            "id": self.id, "kinds": list(self.kinds), "severity": self.severity, "summary": self.summary,
+            "tags": list(self.tags), "security_severity": self.security_severity, "confidence": self.confidence,
+            "options": self.options, "options_schema": self.options_schema, "default_enabled": self.default_enabled,
+        }
 
-@dataclass
+
 class Issue:
     """What a check yields before the engine turns it into a Finding."""
 
-    node: object  # a yamlpos node, or a Span
-    message: str
-    severity: str | None = None  # None: the rule's (configured) severity
-    confidence: str | None = None
-    related: list[Location] = field(default_factory=list)
+    __slots__ = ("node", "message", "severity", "confidence", "related")
+
+    def __init__(self, node, message: str, severity: str | None = None, confidence: str | None = None,
+                 related: list | None = None):
+        self.node = node  # a yamlpos node, or a Span
+        self.message = message
+        self.severity = severity  # None: the rule's (configured) severity
+        self.confidence = confidence
+        self.related = related if related is not None else []
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -104,8 +191,8 @@ def rule(
 
     The check is called as `check(doc, ctx)` and yields `(node, message)` pairs or `Issue`s.
     Its docstring is the rule's documentation (sections What it does / Why is this bad? /
-    Example / Use instead). `default_enabled=False` makes the rule opt-in: it runs only when
-    `select` names it (an id or a glob other than `*`/`ALL`) or `rules.<id>.enabled` is true."""
+    Example / Use instead). Every argument must be a literal: the rule index is generated by
+    reading the decorators of the rule files without importing them."""
 
     assert severity in SEVERITIES, severity
     kinds = tuple(kinds)
@@ -122,8 +209,8 @@ def rule(
                 tags=tuple(tags),
                 security_severity=security_severity,
                 confidence=confidence,
-                options=dict(options or {}),
-                options_schema=dict(options_schema or {}),
+                options=options,
+                options_schema=options_schema,
                 doc=_dedent_doc(check.__doc__ or ""),
                 default_enabled=default_enabled,
             )
@@ -135,10 +222,19 @@ def rule(
 
 def register(new_rule: Rule) -> None:
     existing = REGISTRY.get(new_rule.id)
+    if existing is None:
+        REGISTRY[new_rule.id] = new_rule
+        return
+    if existing._check is None and existing.id not in BUILTIN_IDS:
+        # The index's entry for a rule whose module is being imported: the decorator fills it in
+        # (in place, so that lists of rules made from the index see the check).
+        for name in Rule.__slots__:
+            setattr(existing, name, getattr(new_rule, name))
+        return
     # The same rule module imported again (a test, a plugin loaded twice) replaces itself; two
     # different checks under one id is a packaging bug.
-    same_code = getattr(existing and existing.check, "__code__", None) is getattr(new_rule.check, "__code__", 1)
-    if existing is not None and existing.check is not new_rule.check and not same_code:
+    same_code = getattr(existing._check, "__code__", None) is getattr(new_rule._check, "__code__", 1)
+    if existing._check is not new_rule._check and not same_code:
         raise ValueError(f"two rules share the id {new_rule.id!r}")
     REGISTRY[new_rule.id] = new_rule
 
@@ -148,6 +244,8 @@ def _dedent_doc(doc: str) -> str:
 
     return inspect.cleandoc(doc)
 
+
+BUILTIN_IDS = ("parse-error", "internal-error", "unreadable-file", "too-complex")
 
 # Built-in rules that the engine itself reports; they have no check function.
 register(
@@ -206,5 +304,60 @@ Any file on which a rule crashes.
 ## Use instead
 Upgrade cicdlint, or report the bug with the file (or a reduced copy) attached. Meanwhile
 `--ignore RULE` skips the failing rule.""",
+    )
+)
+
+register(
+    Rule(
+        id="unreadable-file",
+        kinds=KINDS,
+        severity="error",
+        summary="A file to lint could not be read safely (outside the scanned root, not a regular file, too large)",
+        check=None,
+        doc="""## What it does
+Reports a file that cicdlint was asked to lint, or that a workflow links, but did not read: a
+symbolic link (or a `..` path) that leads outside the scanned directory, a named pipe, device or
+socket, a loop of symbolic links, a file over the size limit (5 MB), or one it has no permission
+to read.
+
+## Why is this bad?
+cicdlint runs on pull requests, whose author controls the files: a link under
+`.github/workflows/` to `~/.aws/credentials`, or to `/dev/zero`, must not make the linter read
+the runner's secrets or hang. The file was not checked, so a real problem may be hidden in it,
+and GitHub itself cannot use a workflow that is a link out of the repository.
+
+## Example
+```console
+$ ln -s ~/.aws/credentials .github/workflows/deploy.yml
+```
+
+## Use instead
+Commit the file itself, inside the repository, as a regular UTF-8 text file under 5 MB.""",
+    )
+)
+
+register(
+    Rule(
+        id="too-complex",
+        kinds=KINDS,
+        severity="error",
+        summary="A file took longer than the per-file time budget to lint and was not fully checked",
+        check=None,
+        doc="""## What it does
+Reports a file whose linting ran past the per-file time budget (20 seconds), or whose tree is
+too large to check (more than a million nodes). cicdlint stops working on it and goes on with
+the other files.
+
+## Why is this bad?
+The file was not fully checked, so a real problem may be hidden. A workflow or task definition
+that takes this long is almost always generated or hostile (a file built to slow linters down);
+real ones lint in milliseconds.
+
+## Example
+A 5 MB workflow with hundreds of thousands of jobs.
+
+## Use instead
+Split the file, or lint the source it is generated from. If a real file hits the budget, report
+it: every rule is meant to be linear in the size of its input.""",
     )
 )

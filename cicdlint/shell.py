@@ -8,10 +8,10 @@ whether it runs inside a loop, and the heredoc it reads. `${{ ... }}` expression
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import lazyre
+from .records import MutableRecord
 
 _LOOP_START = {"for", "while", "until", "select"}
 _PREFIX_KEYWORDS = {"if", "then", "else", "elif", "do", "!", "{", "(", "time", "exec"}
@@ -20,11 +20,13 @@ _TO_LOG = {"/dev/stdout", "/dev/stderr", "/dev/tty", "&1", "&2"}
 _ASSIGNMENT = lazyre.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 
 
-@dataclass
-class Word:
-    text: str  # as written, quotes included
-    start: int  # offset in the script
-    end: int
+class Word(MutableRecord):
+    __slots__ = ("text", "start", "end")
+
+    def __init__(self, text: str, start: int, end: int):
+        self.text = text  # as written, quotes included
+        self.start = start  # offset in the script
+        self.end = end
 
     @property
     def value(self) -> str:
@@ -32,28 +34,51 @@ class Word:
         return unquote(self.text)
 
 
-@dataclass
-class Redirect:
-    op: str  # ">", ">>", "<", "<<", "<<<", "&>", ">&", ...
-    fd: str  # "1", "2", "&" or ""
-    target: Word | None
+class Redirect(MutableRecord):
+    __slots__ = ("op", "fd", "target")
+
+    def __init__(self, op: str, fd: str, target: Word | None):
+        self.op = op  # ">", ">>", "<", "<<", "<<<", "&>", ">&", ...
+        self.fd = fd  # "1", "2", "&" or ""
+        self.target = target
 
 
-@dataclass
-class Command:
-    words: list[Word]
-    start: int
-    end: int
-    redirects: list[Redirect] = field(default_factory=list)
-    assignments: list[Word] = field(default_factory=list)
-    piped_out: bool = False  # stdout feeds the next command
-    piped_in: bool = False
-    loop_depth: int = 0
-    line_has_loop: bool = False
-    heredoc: tuple[int, int] | None = None  # body offsets in the script
-    heredoc_quoted: bool = False
-    or_fallback: bool = False  # followed by `||`
-    group_piped_out: bool = False  # inside `{ ...; } | cmd` (or a loop / subshell piped on)
+class Command(MutableRecord):
+    __slots__ = ("words", "start", "end", "redirects", "assignments", "piped_out", "piped_in", "loop_depth", "line_has_loop", "heredoc", "heredoc_quoted", "or_fallback", "group_piped_out", "loop_header", "conditional")
+
+    def __init__(
+        self,
+        words: list[Word],
+        start: int,
+        end: int,
+        redirects: list[Redirect] | None = None,
+        assignments: list[Word] | None = None,
+        piped_out: bool = False,
+        piped_in: bool = False,
+        loop_depth: int = 0,
+        line_has_loop: bool = False,
+        heredoc: tuple[int, int] | None = None,
+        heredoc_quoted: bool = False,
+        or_fallback: bool = False,
+        group_piped_out: bool = False,
+        loop_header: str = "",
+        conditional: bool = False,
+    ):
+        self.words = words
+        self.start = start
+        self.end = end
+        self.redirects = redirects if redirects is not None else []
+        self.assignments = assignments if assignments is not None else []
+        self.piped_out = piped_out  # stdout feeds the next command
+        self.piped_in = piped_in
+        self.loop_depth = loop_depth
+        self.line_has_loop = line_has_loop
+        self.heredoc = heredoc  # body offsets in the script
+        self.heredoc_quoted = heredoc_quoted
+        self.or_fallback = or_fallback  # followed by `||`
+        self.group_piped_out = group_piped_out  # inside `{ ...; } | cmd` (or a loop / subshell piped on)
+        self.loop_header = loop_header  # "for" / "select": the words are `NAME in ITEMS...`
+        self.conditional = conditional  # inside `if`, `case` or a loop, or after `&&` / `||`: it may not run
 
     @property
     def name(self) -> str:
@@ -210,6 +235,8 @@ def parse(script: str) -> list[Command]:
     s = script
     groups: list[tuple[str, int]] = []  # each open `{`, `(`, `do`, `if` and where in `commands` it starts
     closed_group: int | None = None  # the group closed by the current `}` / `)` / `done` / `fi`
+    after_logic = False  # the next command follows `&&` or `||`
+    case_depth = 0
 
     def finish(piped: bool = False, or_fallback: bool = False):
         nonlocal current, piped_in, closed_group
@@ -246,7 +273,8 @@ def parse(script: str) -> list[Command]:
             if lexer.i < lexer.n and s[lexer.i] not in "\n;&|":
                 target = lexer.word()
             if current is None:
-                current = Command([], redirect.start(), redirect.end(), piped_in=piped_in, loop_depth=loop_depth)
+                current = Command([], redirect.start(), redirect.end(), piped_in=piped_in, loop_depth=loop_depth,
+                                  conditional=after_logic or case_depth > 0 or any(kind in ("if", "do") for kind, _ in groups))
             current.redirects.append(Redirect(op, fd, target))
             current.end = lexer.i
             if op in ("<<", "<<-") and target is not None:
@@ -257,6 +285,10 @@ def parse(script: str) -> list[Command]:
         if operator:
             op = operator.group(0)
             lexer.i = operator.end()
+            if op in ("&&", "||"):
+                after_logic = True
+            elif op not in ("|", "|&", "(", ")"):
+                after_logic = False
             if op in ("|", "|&"):
                 finish(piped=True)
             elif op == "||":
@@ -279,21 +311,30 @@ def parse(script: str) -> list[Command]:
             lexer.i += 1
             continue
         if current is None:
-            current = Command([], word.start, word.end, piped_in=piped_in, loop_depth=loop_depth)
+            current = Command([], word.start, word.end, piped_in=piped_in, loop_depth=loop_depth,
+                              conditional=after_logic or case_depth > 0 or any(kind in ("if", "do") for kind, _ in groups))
         if not current.words:
             if word.text in _LOOP_START:
                 loop_depth += 1
                 line_loop = True
                 current.loop_depth = loop_depth
                 current.line_has_loop = True
+                if word.text in ("for", "select"):
+                    current.loop_header = word.text
                 continue
             if word.text == "done":
                 closed_group = _close_group(groups, "do")
                 loop_depth = max(0, loop_depth - 1)
                 current.loop_depth = loop_depth
                 continue
+            if word.text == "case":
+                case_depth += 1
+            elif word.text == "esac":
+                case_depth = max(0, case_depth - 1)
+                continue
             if word.text in ("{", "do", "if"):
                 groups.append((word.text, len(commands)))
+                current.conditional = current.conditional or word.text != "{"
             elif word.text in ("}", "fi"):
                 closed_group = _close_group(groups, "{" if word.text == "}" else "if")
             if word.text in _PREFIX_KEYWORDS or word.text in _CLOSERS:
@@ -359,11 +400,26 @@ def strip_wrappers(words: list[Word]) -> list[Word]:
 
 _SUDO_VALUE_OPTIONS = {"-u", "-g", "-h", "-C", "-D", "-p", "-r", "-t", "-U", "--user", "--group"}
 _VAR_REF = lazyre.compile(r"\$(?:\{(#?)([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+# PowerShell: `$env:NAME`, `${env:NAME}` (environment) and `$name` (a script variable).
+_PWSH_REF = lazyre.compile(r"\$(?:\{env:([A-Za-z_][A-Za-z0-9_]*)\}|env:([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))", re.I)
+# cmd: `%NAME%` and delayed `!NAME!`.
+_CMD_REF = lazyre.compile(r"%([A-Za-z_][A-Za-z0-9_]*)%|!([A-Za-z_][A-Za-z0-9_]*)!")
 
 
-def variable_refs(text: str) -> list[tuple[str, int, int, bool]]:
-    """Shell variables expanded in `text`: (name, start, end, is_length) where `${#X}` is a length.
-    Single-quoted parts expand nothing."""
+def variable_refs(text: str, dialect: str = "sh") -> list[tuple[str, int, int, bool]]:
+    """Variables expanded in `text`: (name, start, end, is_length) where `${#X}` is a length.
+    In the "sh" dialect single-quoted parts expand nothing; "pwsh" reads `$env:NAME` (as NAME)
+    and `$name`, "cmd" reads `%NAME%`."""
+    if dialect in ("pwsh", "cmd"):
+        pattern = _PWSH_REF if dialect == "pwsh" else _CMD_REF
+        quoted = [(m.start(), m.end()) for m in re.finditer(r"'[^']*'", text)] if dialect == "pwsh" and "'" in text else []
+        refs = []
+        for match in pattern.finditer(text):
+            if quoted and any(start < match.start() < end for start, end in quoted) and not _inside_double(text, match.start()):
+                continue
+            name = next(group for group in match.groups() if group)
+            refs.append((name, match.start(), match.end(), False))
+        return refs
     refs = []
     quoted_spans = [(m.start(), m.end()) for m in re.finditer(r"'[^']*'", text)] if "'" in text else []
     for match in _VAR_REF.finditer(text):
@@ -384,14 +440,16 @@ _SHELLS = {"bash", "sh", "zsh", "dash", "ash", "ksh"}
 _SSH_OPTIONS_WITH_ARG = set("bcDEeFIiJLlmOoPpQRSWw")
 
 
-@dataclass
-class NestedCommand:
+class NestedCommand(MutableRecord):
     """A command, and the commands it runs inside (outermost first). Offsets are in the script
     given to parse_nested (approximate where quoting removed escape characters)."""
 
-    command: Command
-    parents: tuple[Command, ...] = ()
-    via: str = ""  # how the innermost parent runs it: "substitution", "shell", "ssh" or "heredoc"
+    __slots__ = ("command", "parents", "via")
+
+    def __init__(self, command: Command, parents: tuple[Command, ...] = (), via: str = ""):
+        self.command = command
+        self.parents = parents
+        self.via = via  # how the innermost parent runs it: "substitution", "shell", "ssh" or "heredoc"
 
     @property
     def in_loop(self) -> bool:
@@ -436,6 +494,8 @@ def _shift(command: Command, where: list[int]) -> Command:
         heredoc=None if command.heredoc is None else (where[command.heredoc[0]], where[command.heredoc[1]]),
         heredoc_quoted=command.heredoc_quoted,
         or_fallback=command.or_fallback,
+        loop_header=command.loop_header,
+        conditional=command.conditional,
     )
 
 

@@ -27,22 +27,6 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class _Composer(Loader):
-    """The safe loader with the implicit-tag resolver cut to the one tag we read (merge):
-    resolving every scalar's type in Python is a third of libyaml's composing time."""
-
-    def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode and implicit[0] and value == "<<":
-            return MERGE_TAG
-        return "?"
-
-    def descend_resolver(self, current_node, current_index):
-        pass
-
-    def ascend_resolver(self):
-        pass
-
-
 _INT = lazyre.compile(r"[-+]?(0|[1-9][0-9]*)$")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
@@ -231,6 +215,7 @@ class Composed(Positions):
         super().__init__(text)
         self.root = root
         self.duplicates = duplicates
+        self.merge_keys: list[Scalar] = []  # the `<<` keys merged away (GitHub does not merge them)
 
     def node_span(self, node: Node) -> Span:
         return self.span(node.start, node.end)
@@ -296,8 +281,9 @@ class ParseError(Exception):
         return cls(message, line, col, offset, fix)
 
 
-MAX_NODES = 2_000_000  # distinct nodes in one document
+MAX_NODES = 1_000_000  # distinct nodes in one document (memory stays near 250 MB at the limit)
 MAX_ALIAS_EXPANSION = 200_000  # nodes that aliases add when the tree is read as if expanded
+TOO_MANY_NODES = "Split this file: it has more than {:,} YAML/JSON nodes, too many to check"
 
 
 def _no_gc(function):
@@ -321,17 +307,19 @@ def _no_gc(function):
 def compose(text: str) -> Composed:
     """Compose YAML `text` (BOM already removed) into a node tree. Raises ParseError.
 
-    Positions come from the composer's character offsets; line and column are computed from
-    them here, so the caret of an error and the span of a node count lines the same way."""
+    The tree is built straight from the parser's events (libyaml's C parser when present), not
+    from PyYAML's composed nodes: no second tree in memory, and an anchor may be defined again
+    (YAML allows it: an alias refers to the latest definition; PyYAML's composer refuses it).
+    Positions come from the parser's character offsets; line and column are computed from them
+    here, so the caret of an error and the span of a node count lines the same way."""
+    composed = Composed(text, None, [])
+    builder = _Builder(composed)
+    loader = Loader(text)
     try:
-        raw = yaml.compose(text, Loader=_Composer)
+        builder.run(loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        message = _yaml_error_message(error)
-        fix = None
-        if error.problem == "but found another document":
-            fix = "Keep one YAML document per file: a second document starts here"
-        raise ParseError.at(message, text, 0 if mark is None else mark.index, fix=fix) from None
+        raise ParseError.at(_yaml_error_message(error), text, 0 if mark is None else mark.index) from None
     except yaml.reader.ReaderError as error:  # a character YAML does not allow
         offset = error.position
         if Loader is not yaml.SafeLoader:  # libyaml counts UTF-8 bytes, not characters
@@ -346,18 +334,21 @@ def compose(text: str) -> Composed:
         ) from None
     except yaml.YAMLError as error:
         raise ParseError(str(error).splitlines()[0] if str(error) else "invalid YAML", 1, 1, 0) from None
-    except RecursionError:  # the pure-Python composer on very deep nesting
+    except RecursionError:  # the pure-Python parser on very deep nesting
         raise ParseError("nested too deeply", 1, 1, 0) from None
-    composed = Composed(text, None, [])
-    if raw is not None:
-        converter = _Converter(composed)
+    finally:
+        loader.dispose()
+    composed.duplicates = builder.duplicates
+    composed.merge_keys = builder.merge_keys
+    if builder.merging:
         try:
-            composed.root = converter.convert(raw)
+            _Builder.merge(builder.merging)
         except RecursionError:  # thousands of chained merge keys
             raise ParseError("merge keys nested too deeply", 1, 1, 0) from None
-        composed.duplicates = converter.duplicates
-        if converter.aliased:
-            _check_aliases(composed, converter.count)
+    if len(composed.duplicates) > 1:
+        composed.duplicates.sort(key=lambda duplicate: duplicate.key.start)
+    if builder.aliased:
+        _check_aliases(composed, builder.count)
     return composed
 
 
@@ -367,73 +358,106 @@ def _yaml_error_message(error: yaml.MarkedYAMLError) -> str:
     return error.problem or error.context or "invalid YAML"
 
 
-class _Converter:
-    """Composed PyYAML nodes -> Scalar / Seq / Map in one loop (no recursion, so no recursion
-    limit): each composed node is converted once, so an alias is the very node of its anchor.
-    Merge keys (`<<: *defaults`) are flattened at the end: explicit keys win, then earlier
-    sources over later ones."""
+class _Builder:
+    """Parser events -> Scalar / Seq / Map in one loop (no recursion, so no recursion limit).
+    An alias is the very node of its anchor. Merge keys (`<<: *defaults`) are flattened at the
+    end: explicit keys win, then earlier sources over later ones."""
 
-    def __init__(self, positions: Positions):
-        self.positions = positions
+    def __init__(self, composed: Composed):
+        self.composed = composed
         self.duplicates: list[DuplicateKey] = []
+        self.merge_keys: list[Scalar] = []
+        self.merging: list = []  # (map node, merge source nodes, keys seen)
         self.count = 0
         self.aliased = False
 
-    def convert(self, raw_root) -> Node:
-        memo: dict[int, Node] = {}
-        todo: list = []  # (composed collection, its node) whose children are still to convert
-        merging: list = []  # (map node, merge source nodes, keys seen)
+    def run(self, loader) -> None:
+        get_event = loader.get_event
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        sequence_start, mapping_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
+        sequence_end, mapping_end = yaml.SequenceEndEvent, yaml.MappingEndEvent
+        document_start = yaml.DocumentStartEvent
+        anchors: dict[str, Node] = {}
+        # frames: [node, is_map, pending key (or _NO_KEY), {key: key node}, merge sources]
+        stack: list[list] = []
+        documents = 0
+        count = 0
         duplicates = self.duplicates
-        scalar_node, sequence_node = yaml.ScalarNode, yaml.SequenceNode
-
-        def get(raw) -> Node:
-            node = memo.get(id(raw))
-            if node is not None:
-                self.aliased = True  # the same composed node twice: an alias
-                return node
-            kind = raw.__class__
-            if kind is scalar_node:
-                # libyaml gives plain scalars the style '', the pure-Python composer None
-                node = Scalar(raw.value, raw.style or None, raw.start_mark.index, raw.end_mark.index)
-            else:
-                node = (Seq if kind is sequence_node else Map)([], raw.start_mark.index, raw.end_mark.index)
-                todo.append((raw, node))
-            memo[id(raw)] = node
-            return node
-
-        root = get(raw_root)
-        while todo:
-            raw, node = todo.pop()
-            if len(memo) > MAX_NODES:
-                raise ParseError.at("document has too many nodes", self.positions.text, node.start, self.positions)
-            if node.__class__ is Seq:
-                node.items = [get(item) for item in raw.value]
+        while True:
+            event = get_event()
+            if event is None:
+                break
+            kind = event.__class__
+            merge = False
+            if kind is scalar_event:
+                node = Scalar(event.value, event.style or None, event.start_mark.index, event.end_mark.index)
+                merge = event.value == "<<" and (event.implicit[0] or event.tag == MERGE_TAG) and not event.style
+            elif kind is alias_event:
+                node = anchors.get(event.anchor)
+                if node is None:
+                    raise ParseError.at(f"found undefined alias {event.anchor!r}", self.composed.text, event.start_mark.index)
+                self.aliased = True
+            elif kind is mapping_start or kind is sequence_start:
+                count += 1
+                if count > MAX_NODES:
+                    raise ParseError.at("too many nodes", self.composed.text, event.start_mark.index,
+                                        fix=TOO_MANY_NODES.format(MAX_NODES))
+                is_map = kind is mapping_start
+                node = (Map if is_map else Seq)([], event.start_mark.index, event.start_mark.index)
+                if event.anchor is not None:
+                    anchors[event.anchor] = node
+                stack.append([node, is_map, _NO_KEY, {} if is_map else None, None])
                 continue
-            pairs, seen, sources = node.pairs, {}, None
-            for raw_key, raw_value in raw.value:
-                if raw_key.tag == MERGE_TAG and raw_key.__class__ is scalar_node:
-                    sources = sources or []
-                    sources.append(get(raw_value))  # a map, or a list of maps (filled later)
+            elif kind is sequence_end or kind is mapping_end:
+                frame = stack.pop()
+                node = frame[0]
+                node.end = event.end_mark.index
+                if frame[4]:
+                    self.merging.append((node, frame[4], frame[3]))
+            elif kind is document_start:
+                documents += 1
+                if documents > 1:
+                    raise ParseError.at("but found another document", self.composed.text, event.start_mark.index,
+                                        fix="Keep one YAML document per file: a second document starts here")
+                continue
+            else:
+                continue
+            if kind is scalar_event:
+                count += 1
+                if count > MAX_NODES:
+                    raise ParseError.at("too many nodes", self.composed.text, event.start_mark.index,
+                                        fix=TOO_MANY_NODES.format(MAX_NODES))
+                if event.anchor is not None:
+                    anchors[event.anchor] = node
+            if not stack:
+                self.composed.root = node
+                continue
+            frame = stack[-1]
+            parent = frame[0]
+            if not frame[1]:
+                parent.items.append(node)
+            elif frame[2] is _NO_KEY:
+                if merge:
+                    self.merge_keys.append(node)
+                frame[2] = _MERGE if merge else node
+            else:
+                key, frame[2] = frame[2], _NO_KEY
+                if key is _MERGE:
+                    if frame[4] is None:
+                        frame[4] = []
+                    frame[4].append(node)  # a map, or a list of maps
                     continue
-                key, value = get(raw_key), get(raw_value)
                 if key.__class__ is Scalar:
-                    first = seen.get(key.value)
+                    first = frame[3].get(key.value)
                     if first is not None:
                         duplicates.append(DuplicateKey(key, first))
                         continue
-                    seen[key.value] = key
-                pairs.append((key, value))
-            if sources:
-                merging.append((node, sources, seen))
-        self.count = len(memo)
-        if merging:
-            self._merge(merging)
-        if len(duplicates) > 1:
-            duplicates.sort(key=lambda duplicate: duplicate.key.start)
-        return root
+                    frame[3][key.value] = key
+                parent.pairs.append((key, node))
+        self.count = count
 
     @staticmethod
-    def _merge(merging: list) -> None:
+    def merge(merging: list) -> None:
         pending = {id(node): (node, sources, seen) for node, sources, seen in merging}
         done: set[int] = set()
 
@@ -457,6 +481,10 @@ class _Converter:
 
         for node, _, _ in merging:
             flatten(node)
+
+
+_NO_KEY = object()
+_MERGE = object()
 
 
 def _check_aliases(composed: Composed, distinct: int) -> None:
@@ -550,9 +578,13 @@ def compose_json(text: str) -> Composed:
         return skip(text, pos + 1).end()
 
     pos = skip(text, 0).end()
+    count = 0
     while True:
         if pos >= length:
             raise fail("expecting a value", pos)
+        count += 1
+        if count > MAX_NODES:
+            raise ParseError.at("too many nodes", text, pos, composed, fix=TOO_MANY_NODES.format(MAX_NODES))
         char = text[pos]
         if char == '"':
             try:

@@ -15,7 +15,7 @@ DEFAULT_EVENTS = ["pull_request_target", "workflow_run"]
     tags=("security",),
     security_severity=3.5,
     confidence="high",
-    options={"events": DEFAULT_EVENTS},
+    options={"events": ["pull_request_target", "workflow_run"]},
     options_schema={
         "events": {
             "type": "array",

@@ -4,6 +4,7 @@ import re
 
 from cicdlint import lazyre
 from cicdlint.conditions import calls_status_function, can_run_when, condition_body, job_can_run_when
+from cicdlint.model import fold_needs, memo_of
 from cicdlint.notions import deploy_steps, is_deploy_job, name_words
 from cicdlint.rule import Issue, rule
 from cicdlint.shell import parse, strip_wrappers
@@ -197,7 +198,7 @@ def check(doc, ctx):
             continue
         if _tests_in_job(job):
             continue
-        gate, bypassed = _tested_through_needs(job, workflow, frozenset({job.id}))
+        gate, bypassed = _tested_through_needs(job, workflow)
         if gate is not None:
             continue
         steps = deploy_steps(job)
@@ -244,16 +245,18 @@ def _tests_in_job(job) -> bool:
     return any(_step_runs_tests(step) for step in job.steps if step.index < first)
 
 
-def _tested_through_needs(job, workflow, seen: frozenset):
+def _tested_through_needs(job, workflow):
     """(the job that runs tests, None) when `job` waits for one through `needs:`; else
     (None, (fix, why)) when a test job is needed but does not gate (`continue-on-error`, an
     `always()` condition), or (None, None)."""
+    return fold_needs(job, _tested_given, memo_of(workflow, "tested_through_needs"), (None, None))
+
+
+def _tested_given(job, needed_jobs: list):
+    """`_tested_through_needs` of a job, from the answers for the jobs it needs."""
     bypassed = None
-    for name in job.needs:
-        if name in seen:
-            continue
-        needed = workflow.job(name)
-        ignored = _ignores_needs(job)
+    ignored = _ignores_needs(job)
+    for name, needed, (found, deeper) in ((n, j, v or (None, None)) for n, j, v in needed_jobs):
         if needed is None:
             # A job this file does not define (the workflow is broken): trust its name.
             if _test_name(name, None) and not ignored:
@@ -270,7 +273,6 @@ def _tested_through_needs(job, workflow, seen: frozenset):
             else:
                 return needed, None
             continue
-        found, deeper = _tested_through_needs(needed, workflow, seen | {name})
         if found is not None:
             if not ignored:
                 return found, None
@@ -303,6 +305,13 @@ def _continues_on_error(job) -> bool:
 def _runs_tests(job) -> bool:
     """Does the job run tests: a reusable workflow (cannot be seen into), a test job by its id
     or name, or a step that runs tests?"""
+    memo = memo_of(job.workflow, "runs_tests")
+    if job.id not in memo:
+        memo[job.id] = _job_runs_tests(job)
+    return memo[job.id]
+
+
+def _job_runs_tests(job) -> bool:
     if job.uses is not None:
         return True
     steps = [step for step in job.steps if step.run is not None or step.uses is not None]

@@ -238,7 +238,9 @@ def _through(deploy, job) -> str:
     workflow = deploy.workflow
     paths = {deploy.id: []}
     queue = [deploy]
-    while queue:
+    budget = 1000  # jobs walked: the path is for the message, and long chains must stay linear
+    while queue and budget:
+        budget -= 1
         current = queue.pop(0)
         for name in current.needs:
             if name in paths:

@@ -189,7 +189,7 @@ def _taskdef(doc, ctx):
         if not is_latest(ref):
             continue
         if rendered is None:
-            rendered = links.rendered_containers(doc.abspath)
+            rendered = ctx.repo.rendered_containers(doc)
         if any(fnmatch.fnmatchcase(container.name or "", name) for name in rendered):
             continue  # a render step puts the image it built into this container
         yield _issue(node, node.value, ref, "taskdef", *context)

@@ -41,14 +41,11 @@ def check(doc, ctx):
     Point `task-definition:` at the file's path from the repository root, or fetch the current
     definition in an earlier step (`aws ecs describe-task-definition --query taskDefinition`).
     """
-    refs = links.task_definition_refs(ctx.workflow)
-    root = links.workflow_repository_root(doc.abspath) if refs else None
-    if root is None:
-        return
-    for ref in refs:
-        target = links.target_path(root, ref)
-        if target is None or target.exists() or links.written_earlier_in_job(ref):
+    for ref in links.task_definition_refs(ctx.workflow):
+        if not ref.literal or ref.pattern.startswith("/") or ctx.repo.exists(ref.pattern):
             continue
+        if ctx.repo.path(ref.pattern) is None or links.written_earlier_in_job(ref):
+            continue  # outside the repository (reported by nobody: never read), or made in the job
         yield ref.path_node, (
             f"Fix the path '{ref.pattern}' or create the file: no such task definition exists in the "
             f"repository, and no earlier step of job '{ref.step.job.id if ref.step.job else '?'}' makes it. "

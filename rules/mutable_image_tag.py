@@ -1,6 +1,6 @@
 import fnmatch
 
-from cicdlint import lazyre, links
+from cicdlint import lazyre
 from cicdlint.images import is_latest, parse_image
 from cicdlint.rule import Issue, rule
 
@@ -91,7 +91,7 @@ def check(doc, ctx):
         if ref is None or ref.digest or ref.tag is None or is_latest(ref):
             continue
         if rendered is None:
-            rendered = links.rendered_containers(doc.abspath)
+            rendered = ctx.repo.rendered_containers(doc)
         if any(fnmatch.fnmatchcase(container.name or "", name) for name in rendered):
             continue  # a workflow's render step replaces this image with the one it built
         words = [word for word in _TOKEN.split(ref.tag.lower()) if word]

@@ -1,7 +1,6 @@
 import difflib
 
 from cicdlint import links
-from cicdlint.loaders import load
 from cicdlint.model import TaskDefinition
 from cicdlint.rule import rule
 
@@ -45,16 +44,11 @@ def check(doc, ctx):
     Use the `name` of the container whose image the workflow builds, exactly as written in the
     task definition's `containerDefinitions`.
     """
-    refs = links.task_definition_refs(ctx.workflow)
-    root = links.workflow_repository_root(doc.abspath) if refs else None
-    if root is None:
-        return
-    for ref in refs:
-        target = links.target_path(root, ref)
+    for ref in links.task_definition_refs(ctx.workflow):
         name_node = ref.step.input("container-name")
-        if ref.action != "render" or not ref.container or "*" in ref.container or target is None:
+        if ref.action != "render" or not ref.container or "*" in ref.container or not ref.literal:
             continue
-        names = _container_names(target)
+        names = _container_names(ctx.repo.document(ref.pattern))
         if names is None or ref.container in names:
             continue
         close = difflib.get_close_matches(ref.container, names, n=1)
@@ -65,18 +59,8 @@ def check(doc, ctx):
         )
 
 
-_NAMES: dict = {}
-
-
-def _container_names(path):
-    """Container names of the task definition at `path`; None when it cannot be read."""
-    key = path.resolve() if path.exists() else None
-    if key is None:
+def _container_names(doc):
+    """Container names of a linked task definition; None when it is not one or did not parse."""
+    if doc is None or doc.kind != "taskdef" or doc.errors:
         return None
-    if key not in _NAMES:
-        doc = load(path, path.as_posix(), True)
-        if doc is None or doc.kind != "taskdef" or doc.errors:
-            _NAMES[key] = None
-        else:
-            _NAMES[key] = [c.name for c in TaskDefinition(doc).containers if c.name]
-    return _NAMES[key]
+    return [c.name for c in TaskDefinition(doc).containers if c.name]

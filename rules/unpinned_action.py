@@ -23,7 +23,7 @@ POLICIES = ("sha", "tag", "any")
         "policies": {
             "type": "object",
             "description": "owner/repo glob -> 'sha' (default), 'tag' (version tags allowed) or 'any'",
-            "additionalProperties": {"enum": list(POLICIES)},
+            "additionalProperties": {"enum": ["sha", "tag", "any"]},
         }
     },
 )

@@ -113,7 +113,7 @@ def test_explicit_config_file(repo, tmp_path_factory):
         ("rules:\n  no-such-rule: {}\n", ".cicdlint.yml:2: invalid config at 'rules.no-such-rule'"),
         ("rules:\n  unpinned-action:\n    policies:\n      'a/*': sometimes\n", ".cicdlint.yml:4:"),
         ("ignore: [\n", ".cicdlint.yml:2:"),
-        ("production-patterns: ['(']\n", ".cicdlint.yml:1: invalid config at 'production-patterns': bad regex"),
+        ("production-patterns: ['']\n", ".cicdlint.yml:1: invalid config at 'production-patterns.0'"),
         ("ignore: [unpined-action]\n", ".cicdlint.yml:1: invalid config at 'ignore': unknown rule id 'unpined-action'"),
         ("per-path-ignores:\n  'docs/**': [nope]\n", ".cicdlint.yml:2: invalid config at 'per-path-ignores.docs/**'"),
     ],

@@ -12,7 +12,7 @@ import pytest
 from cicdlint.config import Settings
 from cicdlint.engine import lint_file, load_rules
 
-load_rules()
+load_rules(import_all=True)
 ecs_schema = sys.modules["cicdlint_rules.ecs_schema"]
 DATA = Path(ecs_schema.__file__).resolve().parent.parent / "cicdlint" / "data"
 if not DATA.is_dir():  # installed: the rule pack lives in cicdlint/_rules

@@ -136,8 +136,8 @@ def test_text_report(repo):
         """\
         .github/workflows/ci.yml:7:21: error[fmt-secret] Move 'API_PASSWORD' to a secret. Its value is written in the workflow.
           |
-        7 |       API_PASSWORD: hunt***
-          |                     ^^^^^^^
+        7 |       API_PASSWORD: hunt*********************
+          |                     ^^^^^^^^^^^^^^^^^^^^^^^^^
           = help: run `cicdlint explain fmt-secret`
 
         .github/workflows/ci.yml:9:15: warning[fmt-uses] Pin 'actions/checkout@v4' to a commit SHA. It is a test finding.
@@ -171,7 +171,15 @@ def test_text_cli_has_no_color_when_not_a_tty(repo):
 
 
 def _finding(path: str, line: int, col: int, end_line: int, end_col: int, rule_id="fmt-uses", severity="warning"):
-    return Finding(rule_id, severity, "Fix it. Something is wrong.", path, Span(line, col, end_line, end_col))
+    """A finding as the engine makes it: with its source line (the engine redacts and cleans it;
+    here the file's raw line, so the formatter's own cleaning is what is tested)."""
+    finding = Finding(rule_id, severity, "Fix it. Something is wrong.", path, Span(line, col, end_line, end_col))
+    try:
+        lines = Path(path).read_text(encoding="utf-8").split("\n")
+        finding.source = lines[line - 1] if 0 < line <= len(lines) else None
+    except OSError:
+        finding.source = None
+    return finding
 
 
 def test_text_tabs_wide_characters_and_multiline_spans(tmp_path, monkeypatch, test_rules):

@@ -21,7 +21,7 @@ from cicdlint.model import TaskDefinition, Workflow, services_of
 from cicdlint.rule import REGISTRY, rule
 from cicdlint.yamlpos import Map, ParseError, Scalar, Seq, compose, compose_json, to_python, walk
 
-load_rules()
+load_rules(import_all=True)
 
 TASKDEF = {
     "family": "billing-api",
@@ -228,7 +228,7 @@ def test_workflow_reusable_and_caller(tmp_path):
         "on:\n  push:\n    tags: ['v*']\njobs:\n  production:\n"
         "    uses: ./.github/workflows/deploy.yml\n    with: {environment: production}\n    secrets: inherit\n",
     )
-    docs = {path.name: load(path, path.name, named) for path, named in discover([str(tmp_path)])}
+    docs = {t.path.name: load(t.path, t.path.name, t.named) for t in discover([str(tmp_path)])}
     assert docs["deploy.yml"].kind == docs["release.yaml"].kind == "workflow"
     assert Workflow(docs["deploy.yml"]).triggers == ["workflow_call"]
     job = Workflow(docs["release.yaml"]).jobs[0]
@@ -259,7 +259,7 @@ def test_action_metadata_anywhere_in_the_tree(tmp_path, name):
         "    - run: ./deploy.sh\n      shell: bash\n",
     )
     write(tmp_path / "docs" / "action.yml", "title: not an action\n")  # no `runs`: not ours
-    found = [(path, load(path, path.name, named)) for path, named in discover([str(tmp_path)])]
+    found = [(t.path, load(t.path, t.path.name, t.named)) for t in discover([str(tmp_path)])]
     kinds = {path.relative_to(tmp_path).as_posix(): doc.kind for path, doc in found if doc is not None}
     assert kinds == {f"actions/deploy/{name}": "action"}
 
@@ -549,7 +549,7 @@ def test_multi_document_yaml_is_a_parse_error_at_the_second_document(tmp_path):
 
 
 def _relative(tmp_path, files):
-    return sorted(path.relative_to(tmp_path).as_posix() for path, _ in files)
+    return sorted(target.path.relative_to(tmp_path).as_posix() for target in files)
 
 
 def test_directory_walk_finds_ours_and_skips_the_rest(tmp_path):
@@ -641,14 +641,14 @@ def test_walk_from_inside_dot_github(tmp_path, monkeypatch):
     write(tmp_path / ".github" / "workflows" / "ci.yml", WORKFLOW)
     monkeypatch.chdir(tmp_path / ".github")
     files = discover(["."])
-    assert [p.as_posix() for p, _ in files] == ["workflows/ci.yml"]
-    assert load(files[0][0], "workflows/ci.yml", False).kind == "workflow"
+    assert [t.path.as_posix() for t in files] == ["workflows/ci.yml"]
+    assert load(files[0].path, "workflows/ci.yml", False).kind == "workflow"
 
 
 def test_named_and_walked_file_is_linted_once(tmp_path):
     path = write(tmp_path / ".github" / "workflows" / "ci.yml", WORKFLOW)
     files = discover([str(tmp_path), str(path), os.path.relpath(path)])
-    assert files == [(path, True)]
+    assert [(t.path, t.named) for t in files] == [(path, True)]
 
 
 def test_one_broken_file_does_not_stop_the_run(tmp_path):
@@ -663,15 +663,17 @@ def test_one_broken_file_does_not_stop_the_run(tmp_path):
 
 
 def test_unreadable_and_missing_files(tmp_path):
-    assert parse_errors(tmp_path / "missing.yml")[0][:2] == (1, 1)
-    assert load(tmp_path / "missing.json", "missing.json", False) is None
+    assert "no such file" in load_named(tmp_path / "missing.yml").not_read
+    assert load(tmp_path / "missing.json", "missing.json", False).quiet  # walked JSON: a warning
 
 
 def test_oversized_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(loaders, "MAX_BYTES", 100)
+    from cicdlint import reader
+
+    monkeypatch.setattr(reader, "MAX_BYTES", 100)
     big = json.dumps({**TASKDEF, "padding": "x" * 200})
-    assert load(write(tmp_path / "td.json", big), "td.json", False) is None  # walked: skipped
-    assert "MB" in load_named(tmp_path / "td.json").errors[0][0]  # named: reported
+    assert load(write(tmp_path / "td.json", big), "td.json", False).quiet  # walked: a warning
+    assert "MB" in load_named(tmp_path / "td.json").not_read  # named: reported
 
 
 def test_model_shapes_never_crash_on_odd_roots(tmp_path):

@@ -7,22 +7,14 @@ Paths are relative to the repository root (GitHub resolves them against the work
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def write(result, rules, settings, stream, color: bool = False) -> None:
-    from .json_format import repo_path
-
-    root = Path(settings.root)
-    paths: dict[str, str] = {}
     for finding in result.findings:
-        if finding.path not in paths:
-            paths[finding.path] = repo_path(finding.path, root)
         span = finding.span
         properties = {
-            "file": paths[finding.path],
+            "file": finding.relative,
             "line": span.start_line,
             "col": span.start_col,
             "endLine": span.end_line,

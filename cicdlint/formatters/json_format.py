@@ -24,8 +24,6 @@ def report(result, rules, settings) -> dict:
     """The report as plain data (what `write` serializes)."""
     from ..engine import count_by_severity
 
-    root = Path(settings.root)
-    uris: dict[str, str] = {}
     findings = []
     for finding in result.findings:
         rule = rules.get(finding.rule_id)
@@ -35,11 +33,11 @@ def report(result, rules, settings) -> dict:
                 "severity": finding.severity,
                 "confidence": finding.confidence,
                 "message": finding.message,
-                **_place(finding.path, finding.span, root, uris),
+                **_place(finding),
                 "fingerprint": finding.fingerprint,
                 "help_uri": rule.help_uri if rule is not None else None,
                 "related": [
-                    {**_place(location.path, location.span, root, uris), "message": location.message}
+                    {**_place(location), "message": location.message}
                     for location in finding.related
                 ],
             }
@@ -57,25 +55,18 @@ def report(result, rules, settings) -> dict:
     }
 
 
-def _place(path: str, span, root: Path, uris: dict[str, str]) -> dict:
-    if path not in uris:
-        uris[path] = repo_path(path, root)
+def _place(item) -> dict:
+    """Where a finding or related location is: the path as shown, and relative to the repository
+    root (`uri`, forward slashes; absolute outside the root)."""
+    span = item.span
     return {
-        "path": path,
-        "uri": uris[path],
+        "path": item.path,
+        "uri": item.relative,
         "line": span.start_line,
         "column": span.start_col,
         "end_line": span.end_line,
         "end_column": span.end_col,
     }
-
-
-def repo_path(path: str, root: Path) -> str:
-    """A reported path (relative to the working directory) made relative to the repository root,
-    with forward slashes; the absolute path when the file is outside the root."""
-    from ..engine import repo_relative
-
-    return repo_relative(Path(path), root)
 
 
 def schema() -> dict:

@@ -46,8 +46,7 @@ def build_log(result, rules, settings):
     chosen += sorted(reported - set(chosen))  # a result whose rule is not registered (should not happen)
     index = {rule_id: position for position, rule_id in enumerate(chosen)}
     descriptors = [_descriptor(om, rules[rule_id], settings) if rule_id in rules else om.ReportingDescriptor(id=rule_id) for rule_id in chosen]
-    artifacts = _Artifacts(om, root)
-    results = [_result(om, finding, index[finding.rule_id], artifacts) for finding in result.findings]
+    results = [_result(om, finding, index[finding.rule_id]) for finding in result.findings]
     driver = om.ToolComponent(
         name="cicdlint",
         version=__version__,
@@ -82,11 +81,11 @@ def _descriptor(om, rule, settings):
     )
 
 
-def _result(om, finding, rule_index: int, artifacts):
+def _result(om, finding, rule_index: int):
     related = [
         om.Location(
             id=number,
-            physical_location=artifacts.physical(location.path, location.span),
+            physical_location=_physical(om, location),
             message=om.Message(text=location.message) if location.message else None,
         )
         for number, location in enumerate(finding.related, start=1)
@@ -96,39 +95,24 @@ def _result(om, finding, rule_index: int, artifacts):
         rule_index=rule_index,
         level=LEVELS.get(finding.severity, "warning"),
         message=om.Message(text=finding.message),
-        locations=[om.Location(physical_location=artifacts.physical(finding.path, finding.span))],
+        locations=[om.Location(physical_location=_physical(om, finding))],
         partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint} if finding.fingerprint else None,
         related_locations=related or None,
         properties={"confidence": finding.confidence},
     )
 
 
-class _Artifacts:
-    """Artifact locations of reported paths (relative to the working directory), made once per path."""
-
-    def __init__(self, om, root: Path):
-        self._om = om
-        self._root = root
-        self._uris: dict[str, tuple[str, str | None]] = {}
-
-    def physical(self, path: str, span):
-        om = self._om
-        if path not in self._uris:
-            self._uris[path] = self._uri(path)
-        uri, base = self._uris[path]
-        end_line, end_col = span.end_line, span.end_col
-        if (end_line, end_col) < (span.start_line, span.start_col):  # never an inverted region
-            end_line, end_col = span.start_line, span.start_col
-        region = om.Region(start_line=span.start_line, start_column=span.start_col, end_line=end_line, end_column=end_col)
-        return om.PhysicalLocation(artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=base), region=region)
-
-    def _uri(self, path: str) -> tuple[str, str | None]:
-        absolute = Path(path).resolve()
-        try:
-            relative = absolute.relative_to(self._root)
-        except ValueError:
-            return absolute.as_uri(), None
-        return quote(relative.as_posix(), safe="/"), SRCROOT
+def _physical(om, item):
+    """A finding's or related location's place: its URI relative to %SRCROOT% (made by the engine
+    from the path's bytes, so any file name is exact), or an absolute `file:` URI outside it."""
+    span = item.span
+    end_line, end_col = span.end_line, span.end_col
+    if (end_line, end_col) < (span.start_line, span.start_col):  # never an inverted region
+        end_line, end_col = span.start_line, span.start_col
+    region = om.Region(start_line=span.start_line, start_column=span.start_col, end_line=end_line, end_column=end_col)
+    uri = item.uri or quote(item.relative, safe="/")
+    base = None if uri.startswith("file:") else SRCROOT
+    return om.PhysicalLocation(artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=base), region=region)
 
 
 def _directory_uri(root: Path) -> str:

@@ -14,37 +14,24 @@ so that it lines up in a terminal.
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
+
+from ..redact import clean
 
 TAB_SIZE = 8
 MAX_LINE = 160  # code points of a source line shown around the span
-
-# A rule tagged "secret-value" reports a span whose text IS a secret (a hard-coded key, a
-# password...). The rule's message already names it without the value; the snippet below would
-# print the source line in full, so the span's text is replaced by its first 4 characters and
-# `***` (or only `***` when the value is 8 characters or shorter).
-SECRET_TAG = "secret-value"
 
 _RESET = "\033[0m"
 _BOLD = "\033[1m"
 _SEVERITY_STYLE = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}
 _GUTTER_STYLE = "\033[1;34m"
 
-# Characters that would move the cursor, recolour the terminal or reorder the text (Trojan Source)
-# if printed raw; each is shown as one U+FFFD so that columns stay put.
-_UNSAFE = ("Cc", "Cf", "Zl", "Zp")
-_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 def write(result, rules, settings, stream, color: bool = False) -> None:
+    """The engine has already redacted and cleaned each finding's message and source line
+    (cicdlint/redact.py); this only lays them out."""
     paint = _painter(color)
-    sources = _Sources()
     for finding in result.findings:
         stream.write(_header(finding, paint) + "\n")
-        rule = rules.get(finding.rule_id)
-        secret = rule is not None and SECRET_TAG in rule.tags
-        source = sources.line(finding.path, finding.span.start_line)
-        stream.write("".join(line + "\n" for line in _snippet(finding, source, secret, paint)))
+        stream.write("".join(line + "\n" for line in _snippet(finding, finding.source, paint)))
         stream.write("\n")
     stream.write(paint(_summary(result), _BOLD) + "\n")
 
@@ -57,13 +44,13 @@ def _painter(color: bool):
 
 def _header(finding, paint) -> str:
     span = finding.span
-    location = paint(f"{_clean(finding.path)}:{span.start_line}:{span.start_col}:", _BOLD)
+    location = paint(f"{clean(finding.path)}:{span.start_line}:{span.start_col}:", _BOLD)
     style = _SEVERITY_STYLE.get(finding.severity, _BOLD)
     label = paint(f"{finding.severity}[{finding.rule_id}]", style)
-    return f"{location} {label} {_clean(finding.message)}"
+    return f"{location} {label} {clean(finding.message)}"
 
 
-def _snippet(finding, source: str | None, secret: bool, paint) -> list[str]:
+def _snippet(finding, source: str | None, paint) -> list[str]:
     span = finding.span
     number = str(span.start_line)
     pad = " " * (len(number) + 1)
@@ -75,17 +62,13 @@ def _snippet(finding, source: str | None, secret: bool, paint) -> list[str]:
     end = span.end_col - 1 if span.end_line == span.start_line else len(source)
     start = min(start, len(source))
     end = min(max(end, start), len(source))
-    if secret and end > start:
-        hidden = _redact(source[start:end])
-        source = source[:start] + hidden + source[end:]
-        end = start + len(hidden)
     if len(source) > MAX_LINE:  # e.g. a one-line JSON file: show a window around the span
         first = max(0, start - MAX_LINE // 3)
         last = min(len(source), first + MAX_LINE)
         prefix, suffix = ("..." if first else ""), ("..." if last < len(source) else "")
         source = prefix + source[first:last] + suffix
         start, end = start - first + len(prefix), min(end, last) - first + len(prefix)
-    shown, before, width = _display(_clean(source), start, end)
+    shown, before, width = _display(clean(source), start, end)
     marker = "^" * max(width, 1)
     style = _SEVERITY_STYLE.get(finding.severity, _BOLD)
     return [
@@ -94,10 +77,6 @@ def _snippet(finding, source: str | None, secret: bool, paint) -> list[str]:
         gutter + " " + " " * before + paint(marker, style),
         help_line,
     ]
-
-
-def _redact(value: str) -> str:
-    return (value[:4] if len(value) > 8 else "") + "***"
 
 
 def _display(line: str, start: int, end: int) -> tuple[str, int, int]:
@@ -130,16 +109,6 @@ def _width(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
-def _clean(text: str) -> str:
-    """Control, format and bidi characters replaced one for one (columns stay put), so nothing
-    reaches the terminal raw."""
-    if text.isascii() and text.isprintable():
-        return text
-    return "".join(
-        "\ufffd" if char in _BIDI or (char != "\t" and unicodedata.category(char) in _UNSAFE) else char for char in text
-    )
-
-
 def _summary(result) -> str:
     files = f"{result.files} file" + ("" if result.files == 1 else "s")
     suppressed = f" ({result.suppressed} suppressed)" if result.suppressed else ""
@@ -150,32 +119,3 @@ def _summary(result) -> str:
         counts[finding.severity] = counts.get(finding.severity, 0) + 1
     parts = ", ".join(f"{count} {name}" + ("" if count == 1 else "s") for name, count in counts.items())
     return f"Checked {files}: {parts}{suppressed}"
-
-
-class _Sources:
-    """Source lines of the reported files, read once per file (relative to the working directory,
-    as Finding.path is); a file that cannot be read gives no snippet."""
-
-    def __init__(self):
-        self._lines: dict[str, list[str] | None] = {}
-
-    def line(self, path: str, number: int) -> str | None:
-        if path not in self._lines:
-            self._lines[path] = self._read(path)
-        lines = self._lines[path]
-        if lines is None or not 0 < number <= len(lines):
-            return None
-        return lines[number - 1].rstrip("\r")
-
-    @staticmethod
-    def _read(path: str) -> list[str] | None:
-        try:
-            data = Path(path).read_bytes()
-        except (OSError, ValueError):
-            return None
-        if b"\0" in data:
-            return None
-        text = data.decode("utf-8", "replace")
-        if text.startswith("\ufeff"):
-            text = text[1:]
-        return text.split("\n")  # as the loader splits: columns count from the same line starts
