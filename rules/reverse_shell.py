@@ -16,6 +16,9 @@ _POWERSHELL = lazyre.compile(r"Net\.Sockets\.TCPClient", lazyre.IGNORECASE)
 _POWERSHELL_EXEC = lazyre.compile(r"\b(?:iex|Invoke-Expression)\b", lazyre.IGNORECASE)
 _DEV_NET = lazyre.compile(r"/dev/(?:tcp|udp)/([^/\s]+)/")
 _LOCAL_HOSTS = ("localhost", "127.", "0.0.0.0", "::1")
+# Scripts without one of these cannot hold a reverse shell: most are skipped without parsing.
+_HINT = lazyre.compile(r"\b(?:nc|ncat|netcat|nc\.traditional|nc\.openbsd|pwncat|telnet|socat)\b|/dev/(?:tcp|udp)/|socket|s_client",
+                       lazyre.IGNORECASE)
 
 
 @rule(
@@ -81,8 +84,7 @@ def check(doc, ctx):
                             "This script opens a TCP connection and runs what it receives with Invoke-Expression: a "
                             "PowerShell reverse shell. Remove it and rotate the secrets this workflow can reach.")
                 continue
-            if not any(hint in script for hint in ("nc", "cat", "tcp", "udp", "socat", "telnet", "socket", "Socket",
-                                                   "openssl", "dup2", "pty")):
+            if not _HINT.search(script):
                 continue
             seen = set()
             for command, reason in _findings(script):

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from cicdlint import lazyre
 from cicdlint.expressions import Access, Binary, Call, Literal, Not, Star, call_spans, find_expressions, path_of
 from cicdlint.model import text
 from cicdlint.notions import expression_sites
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Map
 
+_FROMJSON = lazyre.compile(r"fromjson\s*\(", lazyre.IGNORECASE)
 _BOOLEAN_CALLS = frozenset(("contains", "startswith", "endswith"))
 _COMPARISONS = frozenset(("==", "!=", "<", "<=", ">", ">="))
 
@@ -57,6 +59,8 @@ def check(doc, ctx):
     JSON must stay one secret, pass it whole (`CREDS: ${{ secrets.CREDS }}`) and parse it in
     the script after registering each field with `echo "::add-mask::$FIELD"`.
     """
+    if not _FROMJSON.search(doc.text):
+        return
     view = ctx.workflow if doc.kind == "workflow" else ctx.action
     secret_env = _secret_env_names(ctx, doc)
     for scalar, expression, is_condition in expression_sites(doc, view):

@@ -13,6 +13,7 @@ from cicdlint.rule import Issue, rule
 _CONTROLLABLE = ("env", "inputs", "github.actor", "github.triggering_actor", "github.base_ref", "github.head_ref",
                  "github.ref", "github.ref_name", "github.sha", "github.event.inputs", "github.event.client_payload")
 _SEPARATORS = lazyre.compile(r"[\s,;|]+")
+_CONTAINS = lazyre.compile(r"contains\s*\(\s*'", lazyre.IGNORECASE)  # a string literal first: the only shape reported
 
 
 @rule(
@@ -58,6 +59,8 @@ def check(doc, ctx):
     Make the haystack a list with `fromJSON('[...]')`, or compare each value with `==`
     (`github.ref == 'refs/heads/main' || github.ref == 'refs/heads/develop'`).
     """
+    if not _CONTAINS.search(doc.text):
+        return
     view = ctx.workflow if doc.kind == "workflow" else ctx.action
     for scalar, expression, _ in expression_sites(doc, view):
         if "contains" not in expression.body.lower():

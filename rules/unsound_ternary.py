@@ -64,6 +64,8 @@ def check(doc, ctx):
     Use `case(cond, value, fallback)`, or invert the condition so that the true branch is the
     truthy one (`!cond && fallback || value` when `fallback` is truthy).
     """
+    if "&&" not in doc.text or "||" not in doc.text:
+        return
     view = ctx.workflow if doc.kind == "workflow" else ctx.action
     workflow = ctx.workflow if doc.kind == "workflow" else None
     for scalar, expression, _ in expression_sites(doc, view):
