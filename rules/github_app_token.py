@@ -149,6 +149,9 @@ def _create_app_token(doc, ctx, step):
             yield Issue(revoke_node, "Remove `skip-token-revoke: true`: the token then stays valid after the job, for up to an "
                                      "hour, wherever it was logged or saved.")
     owner_key = inputs.key("owner") if inputs is not None else None
+    repositories = text(inputs.get("repositories")) if inputs is not None else None
+    if repositories is not None and not repositories.strip():
+        names.discard("repositories")  # an empty input is no input
     if owner_key is not None and "repositories" not in names and not (permissions and permissions <= ORG_ONLY_PERMISSIONS):
         owner = text(inputs.get("owner")) or "the owner"
         yield Issue(

@@ -3,13 +3,14 @@ from __future__ import annotations
 from cicdlint import lazyre, shell
 from cicdlint.rule import Issue, rule
 
-_SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh", "mksh", "busybox"}
+_SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh", "mksh"}
 _NETCATS = {"nc", "ncat", "netcat", "nc.traditional", "nc.openbsd", "pwncat"}
 _CLIENTS = _NETCATS | {"telnet", "socat", "openssl"}
 _INTERPRETERS = lazyre.compile(r"(?:python[0-9.]*|perl|ruby|php[0-9.]*|node|lua[0-9.]*|awk|gawk)$")
 _CODE_OPTIONS = {"-c", "-e", "-r", "-E", "--eval"}
-_SOCKET = lazyre.compile(r"socket|fsockopen|TCPSocket|net\.connect|net\.Socket|/inet/tcp|IO::Socket|stream_socket_client",
-                         lazyre.IGNORECASE)
+_SOCKET = lazyre.compile(r"socket|fsockopen|TCPSocket|net\.connect|net\.Socket|/inet/tcp|IO::Socket|stream_socket_client"
+                         r"|/dev/tcp/|\bnc\s+-\w*e", lazyre.IGNORECASE)
+_AWK_NET = lazyre.compile(r"/inet/(?:tcp|udp)/")
 _SPAWN = lazyre.compile(r"dup2|pty\.spawn|/bin/(?:ba|z|k|da)?sh\b|\bsh\s+-i|child_process|proc_open|\bexec\s*\(\s*['\"](?:/bin/)?(?:ba)?sh",
                         lazyre.IGNORECASE)
 _POWERSHELL = lazyre.compile(r"Net\.Sockets\.TCPClient", lazyre.IGNORECASE)
@@ -17,7 +18,7 @@ _POWERSHELL_EXEC = lazyre.compile(r"\b(?:iex|Invoke-Expression)\b", lazyre.IGNOR
 _DEV_NET = lazyre.compile(r"/dev/(?:tcp|udp)/([^/\s]+)/")
 _LOCAL_HOSTS = ("localhost", "127.", "0.0.0.0", "::1")
 # Scripts without one of these cannot hold a reverse shell: most are skipped without parsing.
-_HINT = lazyre.compile(r"\b(?:nc|ncat|netcat|nc\.traditional|nc\.openbsd|pwncat|telnet|socat)\b|/dev/(?:tcp|udp)/|socket|s_client",
+_HINT = lazyre.compile(r"\b(?:nc|ncat|netcat|nc\.traditional|nc\.openbsd|pwncat|telnet|socat)\b|/dev/(?:tcp|udp)/|/inet/(?:tcp|udp)/|socket|s_client",
                        lazyre.IGNORECASE)
 
 
@@ -99,13 +100,18 @@ def _name(words) -> str:
     return words[0].value.rsplit("/", 1)[-1] if words else ""
 
 
+def _unwrap(words):
+    """`busybox nc ...` runs `nc ...`."""
+    return words[1:] if words and _name(words) == "busybox" else words
+
+
 def _findings(script: str):
     nested = shell.parse_nested(script)
     socket_fds = {}  # fd opened on /dev/tcp or /dev/udp -> host
     pipelines: dict[tuple, list] = {}  # the open pipeline of each nesting level
     for item in nested:
         command = item.command
-        words = shell.strip_wrappers(command.words)
+        words = _unwrap(shell.strip_wrappers(command.words))
         name = _name(words)
         for redirect in command.redirects:
             target = redirect.target.value if redirect.target else ""
@@ -167,6 +173,11 @@ def _socat_exec(name: str, words) -> str | None:
 
 def _interpreter(name: str, words) -> str | None:
     if not _INTERPRETERS.fullmatch(name):
+        return None
+    if name in ("awk", "gawk"):
+        program = next((word.value for word in words[1:] if not word.value.startswith("-")), "")
+        if _AWK_NET.search(program):
+            return f"This `{name}` program opens a network connection (`/inet/tcp/`) to run what it receives: a reverse shell."
         return None
     for index, word in enumerate(words[1:-1], start=1):
         value = word.value

@@ -28,6 +28,22 @@ SERVICE_SECRETS = (
     ("Docker Hub", lazyre.compile(r"(?:^|_)DOCKERHUB(?:_|$)"), ("docker.io", "docker.com"), ()),
 )
 _URL = lazyre.compile(r"(?i)^(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?:[^/@?#\s]*@)?(?P<host>\[[^\]]*\]|[^/:?#\s]*)")
+# Secrets that are keys, not tokens: they sign on the runner and are never sent to a server
+# (AWS secret access keys, private keys, kubeconfigs).
+_KEY_MATERIAL = lazyre.compile(
+    r"PRIVATE_?KEY|SECRET_ACCESS_KEY|AWS_SECRET_KEY|(?:^|_)SSH_?KEY|(?:^|_)KUBE_?CONFIG|GPG_?KEY|PGP_?KEY|SIGNING_?KEY"
+    r"|(?:^|_)PEM(?:_|$)|KEYSTORE|(?:^|_)P12(?:_|$)|(?:^|_)PFX(?:_|$)"
+)
+# Files that hold the job's credentials: the checkout's token (`.git/config`), what login
+# actions and tools write under $HOME, the process environment, `$GITHUB_ENV`.
+_HOME = r"(?:~|\$\{?HOME\}?|/home/runner|/root)"
+_CREDENTIAL_FILE = lazyre.compile(
+    r"(?:^|/)\.git/config$"
+    rf"|^{_HOME}/(?:\.aws/credentials|\.docker/config\.json|\.npmrc|\.pypirc|\.netrc|\.git-credentials|\.kube/config"
+    r"|\.ssh/id_[\w.-]+|\.config/gcloud/\S+|\.azure/\S+)$"
+    r"|^/proc/(?:self|\d+|\$\w+|\*)/(?:environ|mem)$"
+    r"|^\$\{?(?:GITHUB_ENV|KUBECONFIG|GOOGLE_APPLICATION_CREDENTIALS|GOOGLE_GHA_CREDS_PATH|DOCKER_CONFIG)\}?$"
+)
 _IPV4 = lazyre.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 _ENV_DUMP_SUBSTITUTION = lazyre.compile(r"(?:\$\(|`)\s*(?:env|printenv)(?=\s*(?:\)|\||`|$))")
 _CLIENTS = {"curl", "wget"}
@@ -73,11 +89,17 @@ def check(doc, ctx):
 
     - every secret or the whole environment: `toJSON(secrets)`, `$(env)`, `env | curl -d @-`,
       a file written from `toJSON(secrets)` (error);
+    - a file that holds the job's credentials, uploaded or piped in: `.git/config` (the
+      checkout's token), `~/.aws/credentials`, `~/.docker/config.json`, `~/.npmrc`,
+      `~/.ssh/id_*`, `/proc/self/environ`, `$GITHUB_ENV`, `$GOOGLE_APPLICATION_CREDENTIALS` (error);
     - to a request-capture, tunnel or paste service (`webhook.site`, `*.ngrok.io`,
       `*.oast.*`, `pipedream.net`, `pastebin.com` ...) (error);
     - to a URL taken from text an outsider controls (`${{ github.event.comment.body }}`) (error);
     - in clear text over `http://` to a host outside the runner's network (warning);
     - with TLS verification off (`curl -k`, `wget --no-check-certificate`) (warning);
+    - key material by its name (`*PRIVATE_KEY*`, `AWS_SECRET_ACCESS_KEY`, `*SSH_KEY*`,
+      `KUBECONFIG`, signing keys) sent anywhere: keys sign on the runner, they are never sent
+      (error, medium confidence; `curl --aws-sigv4 --user` signs and is fine);
     - a token of one service (by its name: `GITHUB_TOKEN`, `GH_PAT`, `SLACK_*`,
       `DISCORD_*`, `TELEGRAM_*`, `CODECOV_*`, `DOCKERHUB_*`) to a host of another, or any
       secret to a bare public IP address (warnings, medium confidence).
@@ -126,8 +148,6 @@ def check(doc, ctx):
             if "curl" not in script and "wget" not in script:
                 continue
             env = _env_secrets(step)
-            if not env and "secrets" not in script and "github.token" not in script and "env" not in script:
-                continue
             yield from _Script(ctx, scalar, env).issues()
 
 
@@ -235,9 +255,18 @@ class _Script:
                     secrets.extend(self.files[path])
             if (value in ("@-", "-") or value.endswith("=@-")) and piped is not None:
                 secrets.extend(self._piped_secrets(piped))
+        files = [path for word in sent for path in _paths(word.value) if _CREDENTIAL_FILE.search(path)]
+        if piped is not None and any(value in ("@-", "-") or value.endswith("=@-") for value in (w.value for w in sent)):
+            files += self._piped_files(piped)
         target = urls[0] if urls else None
         url = target.value if target is not None else ""
         destination = _destination(url)
+        if files:
+            span = self.ctx.locate(self.scalar, command.start, max(1, command.end - command.start))
+            where = f"'{_short(url)}'" if url else "a URL"
+            return Issue(span, f"This `{client}` uploads {files[0]} to {where}: the file holds the job's credentials (a "
+                               "token, a key or the environment). Remove it; if nobody put it there on purpose, rotate the "
+                               "credentials.")
         url_secrets = []
         for word in urls:
             found = self._secrets_in(word.text)
@@ -266,6 +295,18 @@ class _Script:
         if destination.untrusted:
             return Issue(span, f"This `{client}` sends {shown} to a URL built from {destination.untrusted}, which an outsider "
                                "can set: they choose where the secret goes. Use a fixed URL.")
+        signs = any(word.value.startswith("--aws-sigv4") for word in words)  # curl signs with `--user key:secret`
+        keys = [
+            secret for secret in dict.fromkeys(secrets)
+            for names in [[secret, *sorted(self.aliases.get(secret, ()))]]
+            if any(_KEY_MATERIAL.search(name.upper()) for name in names)
+            and not (signs and any("AWS" in name.upper() for name in names))
+        ]
+        if keys:
+            return Issue(span, f"This `{client}` sends secrets.{keys[0]}, key material by its name, to {where}. Private keys "
+                               "and AWS secret access keys sign on the runner and are never sent to a server; whoever "
+                               "receives one can act as you. Remove it, and rotate the key unless this is on purpose.",
+                         confidence="medium")
         if destination.scheme == "http" and destination.public:
             return Issue(span, f"Use https:// for {where}: this `{client}` sends {shown} in clear text, readable by anyone "
                                "on the network path.", severity="warning")
@@ -286,6 +327,13 @@ class _Script:
                                        "and give the other service a token of its own.",
                                  severity="warning", confidence="medium")
         return None
+
+    def _piped_files(self, command) -> list[str]:
+        """Credential files that the command feeding a pipe prints (`cat ~/.aws/credentials |`)."""
+        words = shell.strip_wrappers(command.words)
+        if not words or words[0].value not in ("cat", "base64", "gzip", "tar", "zip", "xxd"):
+            return []
+        return [path for word in words[1:] for path in _paths(word.value) if _CREDENTIAL_FILE.search(path)]
 
     def _piped_secrets(self, command) -> list[str]:
         words = shell.strip_wrappers(command.words)
@@ -353,6 +401,15 @@ def _arguments(client: str, words):
         urls.append(word)
         i += 1
     return urls, sent, insecure
+
+
+def _paths(value: str) -> list[str]:
+    """File paths an argument names: `@file`, `<file`, `name=@file`, `file` (for `-T file`)."""
+    found = []
+    for candidate in {value, value.rsplit("=", 1)[-1]}:
+        path = candidate[1:] if candidate[:1] in ("@", "<") else candidate
+        found.append(path.split(";", 1)[0])  # `-F "f=@file;type=text/plain"`
+    return found
 
 
 def _after_equals(word):
