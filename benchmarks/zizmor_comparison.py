@@ -70,6 +70,7 @@ COUNTERPARTS = {
     "use-trusted-publishing": "use-trusted-publishing",
     "hardcoded-container-credentials": "hardcoded-credential",
     "secrets-outside-env": "secret-outside-environment",
+    "known-vulnerable-actions": "known-vulnerable-action",  # zizmor: online only
     # secrules2's audits (the pedantic ones are opt-in rules; `--select` enables them here).
     "github-app": "github-app-token",
     "concurrency-limits": "concurrency-limits",
@@ -91,14 +92,12 @@ SAME_UNIT = {
     # zizmor: the publish command; cicdlint: the token in the step's (or the workflow's) `env:`.
     "use-trusted-publishing": lambda z, c: z.container[: len(c.container)] == c.container,
 }
-RULE_LABELS = {"unpinned-images": "`unpinned-container-image`, `unpinned-action` (`docker://`)"}
+RULE_LABELS = {}
 
 
 def row_of(hit: "Hit") -> str:
-    """The zizmor audit a cicdlint finding is compared with. zizmor checks `uses: docker://...`
-    steps in `unpinned-images`; cicdlint checks them in `unpinned-action`."""
-    if hit.audit == "unpinned-action" and hit.text.strip("'\"").startswith("docker://"):
-        return "unpinned-images"
+    """The zizmor audit a cicdlint finding is compared with (`uses: docker://...` steps are in
+    `unpinned-images` on both sides)."""
     return next((audit for audit, rule in COUNTERPARTS.items() if rule == hit.audit), hit.audit)
 
 

@@ -49,7 +49,8 @@ def _code_fingerprint() -> str:
 
     package = os.path.dirname(os.path.abspath(__file__))
     parts = [__version__, sys.version]
-    for directory in (package, os.path.join(package, "formatters"), rules_dir()):
+    # data/: the bundled advisory snapshot and schemas change findings too (advisories hook)
+    for directory in (package, os.path.join(package, "formatters"), os.path.join(package, "data"), rules_dir()):
         try:
             names = sorted(os.listdir(directory))
         except OSError:

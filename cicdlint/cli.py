@@ -15,8 +15,19 @@ def _split_ids(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _print_version(ctx, _param, value):
+    # advisories hook: the bundled advisory snapshot's date, read only when --version is given
+    if not value or ctx.resilient_parsing:
+        return
+    from .advisories import snapshot_date
+
+    click.echo(f"cicdlint, version {__version__} (GitHub Actions advisory snapshot {snapshot_date()})")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="cicdlint")
+@click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version (and the advisory snapshot date) and exit.")
 def cli():
     """Lint GitHub Actions workflows and AWS ECS deploy configs against CI/CD best practice."""
 
@@ -40,8 +51,10 @@ def cli():
 @click.option("--no-plugins", is_flag=True, help="Do not load rule plugins from installed packages.")
 @click.option("--force-exclude", is_flag=True,
               help="Lint a named file only if a directory walk would (for pre-commit: skips tsconfig.json and the like).")
+@click.option("--online", is_flag=True,
+              help="Also ask the GitHub API about the actions used (needs GH_TOKEN or GITHUB_TOKEN).")
 def check(paths, output_format, output, select, ignore, min_severity, min_confidence, fail_on, config_file,
-          no_config, no_inline_ignores, exit_zero, jobs, no_cache, cache_dir, no_plugins, force_exclude):
+          no_config, no_inline_ignores, exit_zero, jobs, no_cache, cache_dir, no_plugins, force_exclude, online):
     """Lint workflows, actions and ECS files under PATHS (default: the current directory)."""
     from .config import ConfigError, load_settings
     from .engine import disable_plugins, lint_paths, load_rules
@@ -71,6 +84,14 @@ def check(paths, output_format, output, select, ignore, min_severity, min_confid
         settings.fail_on = fail_on
     if no_inline_ignores:
         settings.inline_ignores = False
+    if online:  # advisories hook: the opt-in GitHub API checks (cicdlint/online.py)
+        import os
+
+        settings.online = True
+        settings.cache = False  # findings then depend on the API's answers (cached on their own, with an expiry)
+        if not (os.environ.get("GH_TOKEN") or os.environ.get("GITHUB_TOKEN")):
+            sys.stderr.write("cicdlint: --online: needs a GitHub token in GH_TOKEN or GITHUB_TOKEN; "
+                             "the online checks are skipped\n")
     missing = [path for path in paths if not _exists(path)]
     if missing:
         raise click.UsageError(f"no such file or directory: {missing[0]}")

@@ -14,8 +14,6 @@ unless its condition calls a status function (`always()`, `failure()`, `cancelle
 """
 from __future__ import annotations
 
-import json
-
 from .expressions import Access, Binary, Call, Context, Literal, Not, ParseError, Star, find_expressions, parse, path_of
 from .yamlpos import Scalar
 
@@ -213,6 +211,8 @@ class _Evaluator:
         values = [self.eval(arg) for arg in args]
         if name == "fromjson" and len(values) == 1 and isinstance(values[0], str):
             try:
+                import json
+
                 return json.loads(values[0])
             except ValueError:
                 return UNKNOWN

@@ -25,7 +25,8 @@ class ConfigError(Exception):
 class Settings:
     def __init__(self, select=None, ignore=None, min_severity: str = "note", min_confidence: str = "low",
                  fail_on: str = "note", inline_ignores: bool = True, production_patterns=None, rules=None,
-                 per_path_ignores=None, root=None, cache: bool = False, cache_dir: str | None = None):
+                 per_path_ignores=None, root=None, cache: bool = False, cache_dir: str | None = None,
+                 online: bool = False):
         self.select: list[str] = list(select) if select is not None else ["*"]
         self.ignore: list[str] = list(ignore or [])
         self.min_severity = min_severity
@@ -38,6 +39,7 @@ class Settings:
         self.root = Path(root) if root is not None else Path.cwd()
         self.cache = cache
         self.cache_dir = cache_dir
+        self.online = online  # advisories hook: `check --online` (rules read it as ctx.settings.online)
         self.force_exclude = False  # named files only when a walk would lint them (pre-commit)
         self.config_path: str | None = None
         self._enabled: dict = {}
@@ -99,7 +101,7 @@ class Settings:
 
         return json.dumps(
             [self.select, self.ignore, self.min_severity, self.min_confidence, self.inline_ignores,
-             self.production_patterns, self.rules, self.per_path_ignores, str(self.root)],
+             self.production_patterns, self.rules, self.per_path_ignores, str(self.root), self.online],
             sort_keys=True, default=str,
         )
 
@@ -280,12 +282,11 @@ def schema() -> dict:
 def _validate(path: Path, data, locate) -> None:
     if data is None:
         return
-    import jsonschema
+    from .schemacheck import best_match, validator_for
 
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(data), key=lambda error: [str(part) for part in error.absolute_path])
+    errors = sorted(validator_for(schema()).iter_errors(data), key=lambda error: [str(part) for part in error.absolute_path])
     if errors:
-        error = jsonschema.exceptions.best_match(errors)
+        error = best_match(errors)
         key_path = list(error.absolute_path)
         if error.validator == "additionalProperties":
             import re

@@ -31,10 +31,8 @@ on odd shapes.
 """
 from __future__ import annotations
 
-import json
 from bisect import bisect_left
 from functools import lru_cache
-from pathlib import Path
 
 from . import lazyre
 from .contexts import classify, delivered
@@ -201,9 +199,9 @@ class Assignment:
 def action_table() -> dict:
     """cicdlint/data/action-dataflow.json: code inputs, outputs that copy inputs, outputs that hold
     an outsider's text. Loaded once, on first use."""
-    path = Path(__file__).resolve().parent / "data" / "action-dataflow.json"
-    with open(path, encoding="utf-8") as file:
-        table = json.load(file)
+    from .datafiles import load
+
+    table = load("action-dataflow.json")
     return {key: value for key, value in table.items() if not key.startswith("_")}
 
 

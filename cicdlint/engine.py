@@ -90,24 +90,17 @@ def _load_plugins() -> None:
 
 
 def _site_directories() -> list[str]:
-    """The installed environment's package directories (not '' nor the working directory)."""
-    import sysconfig
-
-    found = []
-    for key in ("purelib", "platlib"):
-        try:
-            found.append(sysconfig.get_path(key))
-        except KeyError:
-            continue
-    try:
-        import site
-
-        if site.ENABLE_USER_SITE and site.getusersitepackages():
-            found.append(site.getusersitepackages())
-    except (AttributeError, ImportError):
-        pass
+    """The installed environment's package directories: the `site-packages` / `dist-packages`
+    entries of `sys.path` (never '' nor the working directory, which Python may put first)."""
     cwd = os.path.abspath(os.getcwd())
-    return [d for d in dict.fromkeys(found) if d and os.path.isdir(d) and os.path.abspath(d) != cwd]
+    found = []
+    for entry in sys.path:
+        if not entry or os.path.basename(entry.rstrip(os.sep)) not in ("site-packages", "dist-packages"):
+            continue
+        absolute = os.path.abspath(entry)
+        if absolute != cwd and absolute not in found and os.path.isdir(absolute):
+            found.append(absolute)
+    return found
 
 
 def _any_plugin_declared(directories: list[str]) -> bool:
@@ -137,6 +130,7 @@ class Context:
     def __init__(self, doc: Document, rule: Rule, settings: Settings, production, linted: "Linted"):
         self.doc = doc
         self.rule = rule
+        self.settings = settings  # advisories hook: rules read `ctx.settings.online`
         self.options = settings.options_for(rule)
         self.production = production
         self._linted = linted
@@ -632,24 +626,41 @@ class _Budget:
     def __init__(self, seconds: float):
         self.seconds = seconds
         self._previous = None
+        self._armed = False
 
     def __enter__(self):
-        import signal
-        import threading
-
-        if self.seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        signal = _signals()
+        if self.seconds and hasattr(signal, "setitimer") and _on_main_thread():
             self._previous = signal.signal(signal.SIGALRM, _out_of_time)
+            self._armed = True
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
         return self
 
     def __exit__(self, *exc_info):
-        if self._previous is not None:
-            import signal
-
+        if self._armed:
+            signal = _signals()
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._previous)
-            self._previous = None
+            self._armed = False
         return False
+
+
+def _signals():
+    """The C signal module: `signal` itself builds enums at import (~1 ms of a one-file run)."""
+    try:
+        import _signal
+
+        return _signal
+    except ImportError:  # pragma: no cover - other Python implementations
+        import signal
+
+        return signal
+
+
+def _on_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 def _out_of_time(signum, frame):

@@ -39,15 +39,16 @@ _CONTEXT_PATH = lazyre.compile(
 _STRING = lazyre.compile(r"'(?:[^']|'')*'")
 _QUOTED_INDEX = lazyre.compile(r"\[\s*'([^']*)'\s*\]")
 _DYNAMIC_SECRETS = lazyre.compile(r"(?<![\w.])secrets\s*(?:\[\s*[^'\s]|\.\*|\)|$|[^.\[\w])", re.IGNORECASE)
-_TOKEN = lazyre.compile(
-    r"""\s*(?:
-      (?P<string>'(?:[^']|'')*')
-    | (?P<number>-?(?:0[xX][0-9a-fA-F]+|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?))
-    | (?P<name>[A-Za-z_][A-Za-z0-9_-]*)
-    | (?P<op>&&|\|\||==|!=|<=|>=|[<>!()\[\].,*])
-    )""",
-    re.VERBOSE,
+# GitHub's lexer (actions/languageservices expressions/src/lexer.ts): a number or a name runs to
+# the next boundary character, then must be a valid number (as JavaScript's Number() reads it)
+# or identifier.
+_BOUNDARY = frozenset("()[],.!><=&| \t\r\n")
+_NUMBER = lazyre.compile(
+    r"[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|Infinity)|0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+"
 )
+_IDENTIFIER = lazyre.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_TWO_CHAR_OPS = frozenset(("&&", "||", "==", "!=", "<=", ">="))
+_ONE_CHAR_OPS = frozenset("<>!()[],*")
 
 
 # --- syntax tree ---------------------------------------------------------------------------------
@@ -105,7 +106,14 @@ class Binary(Record):
 
 
 class ParseError(ValueError):
-    pass
+    """An expression that does not parse; `offset`/`length` locate the offending text in the
+    body (None when unknown)."""
+
+    def __init__(self, message: str, offset: int | None = None, length: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+        self.length = length
 
 
 # --- tokenizer and parser ------------------------------------------------------------------------
@@ -113,52 +121,127 @@ class ParseError(ValueError):
 
 def tokenize(body: str) -> list[tuple[str, str]]:
     """[(kind, text)] with kind one of string, number, name, op."""
-    tokens = []
+    return [(kind, text) for kind, text, _ in _lex(body)]
+
+
+def _lex(body: str) -> list[tuple[str, str, int]]:
+    """[(kind, text, offset)], following GitHub's lexer. Raises ParseError at the bad text."""
+    tokens: list[tuple[str, str, int]] = []
     pos, length = 0, len(body)
     while pos < length:
-        match = _TOKEN.match(body, pos)
-        if match is None or match.end() == pos:
-            if body[pos:].strip():
-                raise ParseError(f"unexpected character at {pos}: {body[pos:pos + 10]!r}")
-            break
-        tokens.append((match.lastgroup, match.group(match.lastgroup)))
-        pos = match.end()
+        char = body[pos]
+        if char in " \t\r\n":
+            pos += 1
+            continue
+        pair = body[pos : pos + 2]
+        if pair in _TWO_CHAR_OPS:
+            tokens.append(("op", pair, pos))
+            pos += 2
+            continue
+        if char == "'":
+            end = pos + 1
+            while True:
+                end = body.find("'", end)
+                if end < 0:
+                    raise ParseError("unterminated string: a quote ' is left open", pos, length - pos)
+                if body[end + 1 : end + 2] == "'":
+                    end += 2
+                    continue
+                break
+            tokens.append(("string", body[pos : end + 1], pos))
+            pos = end + 1
+            continue
+        previous = tokens[-1] if tokens else None
+        is_dot = char == "." and previous is not None and (
+            previous[0] == "name" or previous[1] in ("]", ")", "*")
+        )
+        if is_dot:
+            tokens.append(("op", ".", pos))
+            pos += 1
+            continue
+        if char in _ONE_CHAR_OPS:
+            tokens.append(("op", char, pos))
+            pos += 1
+            continue
+        end = pos + 1
+        numeric = char.isdigit() or char in "-+."
+        while end < length and (body[end] not in _BOUNDARY or (numeric and body[end] == ".")):
+            end += 1
+        text = body[pos:end]
+        if numeric:
+            if not _NUMBER.fullmatch(text):
+                if char == "." or (char in "+-" and (len(text) == 1 or text[1] not in "0123456789.I")):
+                    raise ParseError(f"unexpected {char!r}", pos, 1)  # `'a'.b`, `a + b`, `a - b`
+                raise ParseError(f"{text!r} is not a number", pos, end - pos)
+            tokens.append(("number", text, pos))
+        elif _IDENTIFIER.fullmatch(text):
+            tokens.append(("name", text, pos))
+        else:
+            raise ParseError(f"unexpected {text!r}", pos, end - pos)
+        pos = end
     return tokens
 
 
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]]):
+    """Recursive descent over GitHub's grammar. Records where each node is in the body:
+    `spans[id(node)] = (start, end)`, and for an Access the key's span (`keys`), for a Call its
+    name's (`keys`)."""
+
+    def __init__(self, tokens: list[tuple[str, str, int]], length: int):
         self.tokens = tokens
         self.pos = 0
+        self.length = length
+        self.end = 0  # offset just after the last token taken
+        self.spans: dict[int, tuple[int, int]] = {}
+        self.keys: dict[int, tuple[int, int]] = {}
 
-    def peek(self) -> tuple[str, str] | None:
+    def peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def advance(self) -> tuple[str, str, int]:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        self.end = token[2] + len(token[1])
+        return token
 
     def take(self, *ops: str) -> str | None:
         """Consume the next token when it is one of these operators."""
         token = self.peek()
         if token is not None and token[0] == "op" and token[1] in ops:
-            self.pos += 1
+            self.advance()
             return token[1]
         return None
 
+    def fail(self, what: str) -> ParseError:
+        token = self.peek()
+        if token is None:
+            return ParseError(f"unexpected end of expression, expected {what}", self.length, 0)
+        return ParseError(f"unexpected {token[1]!r}, expected {what}", token[2], len(token[1]))
+
     def expect(self, op: str) -> None:
         if self.take(op) is None:
-            raise ParseError(f"expected {op!r} at token {self.pos}")
+            raise self.fail(repr(op))
+
+    def node(self, node, start: int):
+        self.spans[id(node)] = (start, self.end)
+        return node
 
     def parse(self):
         node = self.or_()
-        if self.peek() is not None:
-            raise ParseError(f"unexpected {self.peek()[1]!r}")
+        token = self.peek()
+        if token is not None:
+            raise ParseError(f"unexpected {token[1]!r} after the end of the expression", token[2], len(token[1]))
         return node
 
     def binary(self, operand, ops: tuple[str, ...]):
+        token = self.peek()
+        start = token[2] if token else self.length
         node = operand()
         while True:
             op = self.take(*ops)
             if op is None:
                 return node
-            node = Binary(op, node, operand())
+            node = self.node(Binary(op, node, operand()), start)
 
     def or_(self):
         return self.binary(self.and_, ("||",))
@@ -173,19 +256,30 @@ class _Parser:
         return self.binary(self.unary, ("<", "<=", ">", ">="))
 
     def unary(self):
+        token = self.peek()
         if self.take("!"):
-            return Not(self.unary())
+            return self.node(Not(self.unary()), token[2])
         return self.postfix()
 
     def postfix(self):
+        token = self.peek()
         node = self.primary()
+        if isinstance(node, Literal) and token[1] != "(":
+            return node  # GitHub indexes only named values, calls and parenthesised expressions
+        start = token[2]
         while True:
             if self.take("."):
-                node = Access(node, self.property_name())
+                key_token = self.peek()
+                key = self.property_name()
+                node = self.node(Access(node, key), start)
+                self.keys[id(node)] = (key_token[2], self.end)
             elif self.take("["):
+                key_token = self.peek()
                 key = Star() if self.take("*") else self.or_()
+                key_span = (key_token[2], self.end) if key_token is not None else (self.length, self.length)
                 self.expect("]")
-                node = Access(node, key)
+                node = self.node(Access(node, key), start)
+                self.keys[id(node)] = key_span
             else:
                 return node
 
@@ -193,32 +287,34 @@ class _Parser:
         if self.take("*"):
             return Star()
         token = self.peek()
-        if token is None or token[0] not in ("name", "number"):
-            raise ParseError("expected a property name after '.'")
-        self.pos += 1
+        if token is None or token[0] != "name":
+            raise self.fail("a property name after '.'")
+        self.advance()
         return Literal(token[1])
 
     def primary(self):
         token = self.peek()
         if token is None:
-            raise ParseError("unexpected end of expression")
-        kind, text = token
-        self.pos += 1
+            raise self.fail("a value")
+        kind, text, start = self.advance()
         if kind == "string":
-            return Literal(text[1:-1].replace("''", "'"))
+            return self.node(Literal(text[1:-1].replace("''", "'")), start)
         if kind == "number":
-            return Literal(_number(text))
+            return self.node(Literal(_number(text)), start)
         if kind == "name":
             if self.take("("):
-                return Call(text.lower(), self.arguments())
+                call = Call(text.lower(), self.arguments())
+                self.keys[id(call)] = (start, start + len(text))
+                return self.node(call, start)
             if text in KEYWORDS:
-                return Literal(KEYWORDS[text])
-            return Context(text.lower())
+                return self.node(Literal(KEYWORDS[text]), start)
+            return self.node(Context(text.lower()), start)
         if text == "(":
             node = self.or_()
             self.expect(")")
             return node
-        raise ParseError(f"unexpected {text!r}")
+        self.pos -= 1
+        raise self.fail("a value")
 
     def arguments(self) -> tuple:
         args = []
@@ -228,25 +324,57 @@ class _Parser:
             args.append(self.or_())
             if self.take(")"):
                 return tuple(args)
-            self.expect(",")
+            if self.take(",") is None:
+                raise self.fail("',' or ')'")
 
 
 def _number(text: str):
-    digits = text.lstrip("-")
-    sign = -1 if digits != text else 1
-    if digits[:2].lower() == "0x":
-        return sign * int(digits, 16)
+    digits = text.lstrip("-+")
+    sign = -1 if text.startswith("-") else 1
+    prefix = digits[:2].lower()
+    if prefix in ("0x", "0b", "0o"):
+        return sign * int(digits, {"0x": 16, "0b": 2, "0o": 8}[prefix])
     if digits.isdigit():
         return sign * int(digits)
-    return sign * float(digits)
+    return sign * float(digits if digits != "Infinity" else "inf")
 
 
 def parse(body: str):
     """The syntax tree of an expression body (without `${{ }}`). Raises ParseError."""
     try:
-        return _Parser(tokenize(body)).parse()
+        return _Parser(_lex(body), len(body)).parse()
     except RecursionError:
         raise ParseError("expression nested too deeply") from None
+
+
+class Parsed:
+    """An expression body parsed with positions: `tree` (None when it does not parse), `error`
+    (the ParseError, or None), `span(node)` and `key_span(node)` as (start, end) offsets in the
+    body (the key of an Access, the name of a Call)."""
+
+    __slots__ = ("tree", "error", "_spans", "_keys")
+
+    def __init__(self, tree, error, spans: dict, keys: dict):
+        self.tree, self.error, self._spans, self._keys = tree, error, spans, keys
+
+    def span(self, node) -> tuple[int, int] | None:
+        return self._spans.get(id(node))
+
+    def key_span(self, node) -> tuple[int, int] | None:
+        return self._keys.get(id(node))
+
+
+@lru_cache(maxsize=16384)
+def located(body: str) -> Parsed:
+    """`body` parsed once with node positions (cached by text). Never raises."""
+    try:
+        parser = _Parser(_lex(body), len(body))
+        tree = parser.parse()
+    except ParseError as error:
+        return Parsed(None, error, {}, {})
+    except RecursionError:
+        return Parsed(None, ParseError("expression nested too deeply"), {}, {})
+    return Parsed(tree, None, parser.spans, parser.keys)
 
 
 # --- analysis ------------------------------------------------------------------------------------
@@ -401,9 +529,8 @@ class Analysis(Record):
 @lru_cache(maxsize=16384)
 def analyse(body: str) -> Analysis:
     """What an expression body reads, cached by body text. Never raises."""
-    try:
-        tree = parse(body)
-    except ParseError:
+    tree = located(body).tree
+    if tree is None:
         return _fallback(body)
     try:
         reads, flowing, functions = [], [], []

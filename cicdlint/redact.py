@@ -13,7 +13,6 @@ overrides (Trojan Source), lone surrogates."""
 from __future__ import annotations
 
 import bisect
-import unicodedata
 
 from . import credentials
 
@@ -27,6 +26,8 @@ def clean(text: str) -> str:
     put), so nothing reaches a terminal or a viewer raw; tabs stay."""
     if text.isascii() and text.isprintable():
         return text
+    import unicodedata
+
     return "".join(
         "\ufffd" if char in _BIDI or (char != "\t" and unicodedata.category(char) in _UNSAFE) else char for char in text
     )

@@ -17,7 +17,6 @@ filter patterns, cron, job ids and the needs graph, matrix contents, runner labe
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from . import lazyre
 from .yamlpos import Map, Scalar, Seq
@@ -27,7 +26,6 @@ MISSING_KEY = "missing-required-key"
 INVALID_VALUE = "invalid-value"
 UNKNOWN_EVENT = "unknown-event"
 
-_DATA = Path(__file__).resolve().parent / "data"
 _FILES = {"workflow": "workflow-syntax.json", "action": "action-syntax.json"}
 _BUILTINS = frozenset(("any", "string", "non-empty-string", "boolean", "number", "null"))
 _TRUE_FALSE = frozenset(("true", "True", "TRUE", "false", "False", "FALSE"))
@@ -45,10 +43,9 @@ _ALTERNATIVES: dict = {}  # (id(one-of definition), expr) -> (definition, flatte
 @lru_cache(maxsize=None)
 def spec(kind: str) -> dict:
     """The spec of a kind ("workflow" or "action"), read once."""
-    import json  # not at import time: the json module compiles regexes
+    from .datafiles import load
 
-    with open(_DATA / _FILES[kind], encoding="utf-8") as handle:
-        return json.load(handle)
+    return load(_FILES[kind])
 
 
 class SyntaxIssue:

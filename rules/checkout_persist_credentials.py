@@ -45,7 +45,10 @@ def check(doc, ctx):
       credentials, but only that step should get them.
 
     `persist-credentials: true` written out is taken as intended and only reported when an
-    artifact would leak it. A value that is an expression is not reported.
+    artifact would leak it. A value that is an expression is not reported. A checkout that is
+    the last step of a workflow job is not reported (nothing runs after it, and its post step
+    removes the credentials); in a composite action it is, since the steps of the calling job
+    that come after the action can read them.
 
     ## Why is this bad?
     By default actions/checkout writes the `GITHUB_TOKEN` (or the `token:` you give it, often
@@ -98,8 +101,10 @@ def check(doc, ctx):
             explicit = True
         steps = step.job.steps if step.job is not None else step.action.steps()
         later = [other for other in steps if other.index > step.index]
-        if not later:
-            continue  # nothing runs after it to read the token
+        if not later and step.job is not None:
+            # nothing runs after it in the job, and its post step removes the credentials; in a
+            # composite action the calling job's later steps still run after it
+            continue
         checkout_version = _version(step.uses, lines, ctx)
         target = _display(step.uses.value)
         token = _token_name(step)
@@ -135,10 +140,11 @@ def check(doc, ctx):
             )
             yield Issue(step.uses, message, severity="error", confidence="medium")
             continue
+        readers = "every later step of the job" if step.job is not None else (
+            "the later steps of this action and every step of the calling job that runs after it")
         message = (
             f"Set `persist-credentials: false` on '{target}' unless a later step needs git credentials. "
-            f"It leaves {what} {where}, readable by every later step of the job (third-party actions, "
-            f"install scripts, tests)."
+            f"It leaves {what} {where}, readable by {readers} (third-party actions, install scripts, tests)."
         )
         yield Issue(step.uses, message)
 

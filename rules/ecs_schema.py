@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from pathlib import Path
 
-import cicdlint
 from cicdlint import lazyre
 from cicdlint.rule import Issue, rule
 from cicdlint.yamlpos import Map, Seq, to_python
 
-_DATA = Path(cicdlint.__file__).resolve().parent / "data"
 _SCHEMA_FILES = {"taskdef": "ecs-taskdef.schema.json", "service": "ecs-service.schema.json"}
 _SCHEMAS: dict = {}  # kind -> loaded schema
 _VALIDATORS: dict = {}  # (kind, definition) -> compiled validator, once per process
@@ -182,20 +178,21 @@ def _shape(kind: str, root: Map) -> str | None:
 def _schema(kind: str) -> dict:
     schema = _SCHEMAS.get(kind)
     if schema is None:
-        with open(_DATA / _SCHEMA_FILES[kind], encoding="utf-8") as file:
-            schema = _SCHEMAS[kind] = json.load(file)
+        from cicdlint.datafiles import load
+
+        schema = _SCHEMAS[kind] = load(_SCHEMA_FILES[kind])
     return schema
 
 
 def _validator(kind: str, shape: str):
     validator = _VALIDATORS.get((kind, shape))
     if validator is None:
-        import jsonschema  # only when an ECS file is linted
+        from cicdlint.schemacheck import validator_for  # not jsonschema: its import alone costs ~50 ms
 
         defs = _schema(kind)["$defs"]
         # `$ref`s inlined: the shapes are not recursive, and resolving references on every
         # object costs a third of the validation time.
-        validator = _VALIDATORS[(kind, shape)] = jsonschema.Draft202012Validator(_inline(defs[shape], defs))
+        validator = _VALIDATORS[(kind, shape)] = validator_for(_inline(defs[shape], defs))
     return validator
 
 
@@ -363,6 +360,8 @@ def _closest(word: str, choices: list) -> str | None:
                     word[:-1] if word.endswith("s") else None):
         if variant and variant.lower() in lowered:
             return lowered[variant.lower()]
+    import difflib
+
     close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.8)
     return lowered[close[0]] if close else None
 
@@ -437,6 +436,8 @@ def _enum_message(where, instance, schema: dict) -> str:
         if same:
             return (f"Set {where.subject} to '{same[0]}'. '{instance}' is not {noun}: ECS values are"
                     f" case-sensitive.")
+        import difflib
+
         close = difflib.get_close_matches(instance.lower(), [str(value).lower() for value in values], n=1,
                                           cutoff=0.6)
         if close:

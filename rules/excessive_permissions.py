@@ -31,6 +31,11 @@ def check(doc, ctx):
       is reported at its key. A reusable workflow (`on: workflow_call` only) is not reported:
       its caller decides what the token can do.
     - **`write-all`**, at the workflow or a job level: an error, at the value.
+    - **`read-all`**, at the workflow or a job level: a note, at the value. It grants read
+      access to every scope (workflow runs and artifacts, security alerts, packages,
+      deployments...), where a build usually needs `contents: read` only. It cannot write, so
+      it is a note (OpenSSF Scorecard accepts it at the top of a workflow); in a private
+      repository it still shows every step more than the job needs.
     - **Write scopes at the workflow level shared by several jobs.** A `contents: write` (or
       any other write scope) in the top-level `permissions:` goes to every job that does not
       declare its own, so with two or more such jobs, the ones that only build or test get it
@@ -112,18 +117,32 @@ def check(doc, ctx):
     if not jobs:
         return
     wf_perms = workflow_permissions(workflow)
+    # `job in inheriting` on a list inside a loop over jobs is quadratic: keep a set of their ids
     inheriting = [job for job in jobs if job.node.key("permissions") is None]
+    inherits = {id(job) for job in inheriting}
 
-    # (b) write-all, anywhere
-    for perms in [wf_perms] + [job_permissions(workflow, job) for job in jobs if job not in inheriting]:
-        if perms.declared and perms.shorthand == "write-all":
-            where = "the workflow" if perms.source == "workflow" else "this job"
+    # (b) write-all and read-all, anywhere
+    for perms in [wf_perms] + [job_permissions(workflow, job) for job in jobs if id(job) not in inherits]:
+        if not perms.declared:
+            continue
+        where = "the workflow" if perms.source == "workflow" else "this job"
+        if perms.shorthand == "write-all":
             yield Issue(
                 perms.node,
                 f"Replace `permissions: write-all` with the scopes {where} needs (e.g. `contents: read`, plus "
                 f"`contents: write` only where it pushes). `write-all` lets every step write code, releases, "
                 f"packages, workflow runs and mint OIDC tokens.",
                 severity="error",
+                confidence="high",
+            )
+        elif perms.shorthand == "read-all":
+            yield Issue(
+                perms.node,
+                f"Replace `permissions: read-all` with the scopes {where} reads (usually just `contents: read`). "
+                f"`read-all` lets every step read every scope: workflow runs, logs and artifacts (`actions`), "
+                f"security alerts (`security-events`), packages, deployments, issues and discussions, which in "
+                f"a private repository is far more than a build needs.",
+                severity="note",
                 confidence="high",
             )
 
@@ -196,8 +215,9 @@ def check(doc, ctx):
 
 def _job_id_tokens(workflow, jobs, inheriting):
     """(d) `id-token: write` in a job's own permissions, in a job that never requests a token."""
+    inherits = {id(job) for job in inheriting}
     for job in jobs:
-        if job in inheriting:
+        if id(job) in inherits:
             continue
         perms = job_permissions(workflow, job)
         if perms.level("id-token") != "write" or perms.shorthand or not isinstance(perms.node, Map):

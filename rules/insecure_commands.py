@@ -10,7 +10,6 @@ from cicdlint.shell import parse, strip_wrappers
 from cicdlint.yamlpos import Scalar
 
 NAME = "ACTIONS_ALLOW_UNSECURE_COMMANDS"
-_OTHER_TRUTHY = {"1", "yes", "on", "y", "enable", "enabled"}
 _ASSIGNMENT = lazyre.compile(rf"{NAME}=[\"']?([A-Za-z0-9]+)")
 _EXPORT_VARIABLE = lazyre.compile(rf"""exportVariable\(\s*["'`]{NAME}["'`]\s*,\s*(?:["'`]true["'`]|true)\s*\)""", re.I)
 _PRINTERS = {"echo", "printf", "cat"}
@@ -31,10 +30,11 @@ def check(doc, ctx):
     `${{ true }}`) in an `env:` of the workflow, a job, a step or a composite action step, and
     written to `$GITHUB_ENV` by a script (`echo "ACTIONS_ALLOW_UNSECURE_COMMANDS=true" >>
     $GITHUB_ENV`, a heredoc, `| tee -a $GITHUB_ENV`) or by `core.exportVariable(...)` in
-    `actions/github-script`. `false` is not reported. `1`, `yes` and `on` are reported as a
-    warning with medium confidence: the runner parses the value as a .NET boolean, so only `true`
-    switches the commands on, but the setting shows the intent and breaks as soon as someone
-    "fixes" the value.
+    `actions/github-script`. Only what the runner treats as enabled is reported: it reads the
+    value with .NET's `bool.TryParse` (actions/runner, `ActionCommandManager.cs`), which accepts
+    `true` in any case with surrounding spaces and nothing else. `false`, `1`, `yes`, `on` and
+    expressions whose value cannot be known (`${{ matrix.legacy }}`) leave the commands disabled
+    and are not reported.
 
     ## Why is this bad?
     GitHub disabled the `::set-env` and `::add-path` workflow commands in 2020 (CVE-2020-15228):
@@ -93,28 +93,20 @@ _WHY = (
     "set variables such as `NODE_OPTIONS` or change `PATH`, and so run code in later steps."
 )
 
-_WHY_OTHER = (
-    "Set to `true`, it re-enables `::set-env` and `::add-path`, which let any text printed to the log "
-    "set variables or change `PATH`."
-)
-
-
-def _truthiness(node) -> str | None:
-    """"true", "other" (1/yes/on) or None for a value that does not enable the commands."""
+def _enables(node) -> bool:
+    """Does the value switch the commands on? The runner reads it with .NET `bool.TryParse`:
+    `true` in any case, with surrounding white space, and nothing else (`1`, `yes`, `on` do not)."""
     if not isinstance(node, Scalar):
-        return None
+        return False
     value = node.value.strip()
     expressions = find_expressions(value)
     if expressions:
         if len(expressions) != 1 or expressions[0].start != 0 or expressions[0].end != len(value):
-            return None
-        value = expressions[0].body.strip().strip("'")  # `${{ true }}`, `${{ 'true' }}`
-    value = value.lower()
-    if value == "true":
-        return "true"
-    if value in _OTHER_TRUTHY:
-        return "other"
-    return None
+            return False
+        value = expressions[0].body.strip()  # `${{ true }}`, `${{ 'true' }}`
+        if len(value) >= 2 and value[0] == value[-1] == "'":
+            value = value[1:-1]
+    return value.strip().lower() == "true"
 
 
 def _env(node, where: str):
@@ -122,17 +114,8 @@ def _env(node, where: str):
     if env is None:
         return
     value = env.get(NAME)
-    kind = _truthiness(value)
-    if kind == "true":
+    if _enables(value):
         yield Issue(value, f"Remove `{NAME}` from {where} and write to `$GITHUB_ENV` / `$GITHUB_PATH` instead. {_WHY}")
-    elif kind == "other":
-        yield Issue(
-            value,
-            f"Remove `{NAME}` from {where}. The runner only accepts `true`, so '{value.value.strip()}' does not "
-            f"enable the commands yet, but the setting asks for them. {_WHY_OTHER}",
-            severity="warning",
-            confidence="medium",
-        )
 
 
 def _github_env_writes(ctx, run: Scalar):
@@ -150,20 +133,10 @@ def _github_env_writes(ctx, run: Scalar):
             spans.append(command.heredoc)
         for start, end in spans:
             for match in _ASSIGNMENT.finditer(script, start, end):
-                value = match.group(1).lower()
-                if value != "true" and value not in _OTHER_TRUTHY:
-                    continue
+                if match.group(1).lower() != "true":
+                    continue  # the runner reads anything but `true` as false
                 span = ctx.locate(run, match.start(), match.end() - match.start())
-                if value == "true":
-                    yield Issue(span, f"Stop writing `{NAME}=true` to `$GITHUB_ENV`, and use `$GITHUB_ENV` / `$GITHUB_PATH` for what the job needs. {_WHY}")
-                else:
-                    yield Issue(
-                        span,
-                        f"Stop writing `{NAME}={match.group(1)}` to `$GITHUB_ENV`. The runner only accepts `true`, so it "
-                        f"does not enable the commands yet, but the line asks for them. {_WHY_OTHER}",
-                        severity="warning",
-                        confidence="medium",
-                    )
+                yield Issue(span, f"Stop writing `{NAME}=true` to `$GITHUB_ENV`, and use `$GITHUB_ENV` / `$GITHUB_PATH` for what the job needs. {_WHY}")
 
 
 def _writes_github_env(command, following) -> bool:

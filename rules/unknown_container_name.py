@@ -1,5 +1,3 @@
-import difflib
-
 from cicdlint import links
 from cicdlint.model import TaskDefinition
 from cicdlint.rule import rule
@@ -51,6 +49,8 @@ def check(doc, ctx):
         names = _container_names(ctx.repo.document(ref.pattern))
         if names is None or ref.container in names:
             continue
+        import difflib
+
         close = difflib.get_close_matches(ref.container, names, n=1)
         hint = f"'{close[0]}'" if close else "one of " + ", ".join(f"'{name}'" for name in names)
         yield name_node, (

@@ -1,13 +1,11 @@
 import fnmatch
 
 from cicdlint import lazyre
-from cicdlint.model import as_map
 from cicdlint.rule import Issue, rule
 
 _SHA = lazyre.compile(r"[0-9a-f]{40}")
 _SHORT_SHA = lazyre.compile(r"[0-9a-f]{7,39}")
 _VERSION_TAG = lazyre.compile(r"v?\d+(\.\d+)*([-+.][0-9A-Za-z.-]+)?")
-_DIGEST = lazyre.compile(r"@sha256:[0-9a-f]{64}$")
 POLICIES = ("sha", "tag", "any")
 
 
@@ -30,10 +28,10 @@ POLICIES = ("sha", "tag", "any")
 def check(doc, ctx):
     """## What it does
     Finds `uses:` references (steps, composite action steps, and jobs that call a reusable
-    workflow) that are not pinned to a full 40-character commit SHA, and `docker://` images
-    without an `@sha256:` digest. A branch (`@main`, `@master`, `@releases/v4`) is reported as an
+    workflow) that are not pinned to a full 40-character commit SHA. A branch (`@main`, `@master`, `@releases/v4`) is reported as an
     error, a version tag (`@v4`, `@v4.1.2`) as a warning. Local actions (`./path`) and
-    references to the workflow's own repository and commit (`$/path`) are fine.
+    references to the workflow's own repository and commit (`$/path`) are fine. `docker://`
+    images (steps and Docker actions' `runs.image`) are checked by `unpinned-container-image`.
 
     ## Why is this bad?
     Tags and branches are movable: whoever controls the action's repository (or steals its
@@ -81,25 +79,12 @@ def _uses_nodes(doc, ctx):
         for job in ctx.workflow.jobs:
             if job.uses is not None:
                 yield job.uses
-    elif doc.kind == "action":
-        runs = as_map(doc.root.get("runs"))
-        image = runs.get("image") if runs else None
-        if image is not None and getattr(image, "value", "").startswith("docker://"):
-            yield image
 
 
 def _check_uses(node, policies):
     uses = node.value.strip()
-    if not uses or uses.startswith(("./", "$/")) or "${{" in uses:
-        return None
-    if uses.startswith("docker://"):
-        if _DIGEST.search(uses):
-            return None
-        return Issue(
-            node,
-            f"Pin the image to a digest ('{uses.split('@')[0]}@sha256:...'). '{uses}' is a tag that "
-            "can be re-pushed with other contents.",
-        )
+    if not uses or uses.startswith(("./", "$/", "docker://")) or "${{" in uses:
+        return None  # `docker://` images: unpinned-container-image
     if "@" not in uses:
         return Issue(node, f"Add a full commit SHA to '{uses}' ('{uses}@<sha>'). Without a ref it cannot run.", severity="error")
     target, ref = uses.rsplit("@", 1)

@@ -12,9 +12,9 @@ _MATRIX_REF = re.compile(r"\$\{\{\s*matrix((?:\.[A-Za-z_][\w-]*)+)\s*\}\}")
 
 @rule(
     id="unpinned-container-image",
-    kinds=("workflow",),
+    kinds=("workflow", "action"),
     severity="warning",
-    summary="Job container or service image is `:latest` or has no tag",
+    summary="Job container or service image is `:latest` or has no tag, or a `docker://` action image has no digest",
     tags=("security", "supply-chain", "reproducibility"),
     security_severity=5.0,
     confidence="high",
@@ -27,6 +27,12 @@ def check(doc, ctx):
     - `container: node` and `container: {image: node:latest}`;
     - `services.<name>.image`, e.g. `image: postgres` or `image: redis:latest`.
 
+    And the images that run as an action without an `@sha256:` digest, whatever their tag: a
+    `uses: docker://alpine:3.20` step (in a workflow or a composite action) and a Docker
+    action's `runs.image: docker://ghcr.io/acme/linter:2.1`. Such an image is the action's code,
+    so it is held to the same standard as `uses: owner/repo@<sha>` (`unpinned-action`): a
+    version tag is reported too.
+
     An image written as `${{ matrix.image }}` (or `${{ matrix.config.image }}`) is checked for
     each value the workflow's `strategy.matrix` (and its `include:` entries) gives it, and
     reported once at the `image:`, naming the values without a tag or with `latest`.
@@ -34,10 +40,9 @@ def check(doc, ctx):
     Not reported: an image with a version tag (`postgres:16`, `node:20-alpine`), an image
     pinned by a digest (even `name:latest@sha256:...`), and an image that comes from any other
     expression (`${{ env.REGISTRY }}/ci`, a matrix computed with `fromJSON()`), whose value is
-    unknown. `uses: docker://image` steps are checked by `unpinned-action`.
-    Unlike zizmor's `unpinned-images`, a version tag without a digest is not reported: the
-    tag can still be moved, but publishers of versioned tags rarely do, and `latest` is the
-    case that changes on every release.
+    unknown. For job containers and services, unlike zizmor's `unpinned-images`, a version tag
+    without a digest is not reported: the tag can still be moved, but publishers of versioned
+    tags rarely do, and `latest` is the case that changes on every release.
 
     ## Why is this bad?
     `latest` moves every time the publisher pushes. The job then runs a different
@@ -55,6 +60,8 @@ def check(doc, ctx):
         services:
           db:
             image: postgres:latest
+        steps:
+          - uses: docker://alpine:3.20
     ```
 
     ## Use instead
@@ -66,10 +73,16 @@ def check(doc, ctx):
         services:
           db:
             image: postgres:16.4@sha256:d0f363f8366fbc3f52d172c6e76bc27151c3d643b870e1062b4e8bfe65baf609
+        steps:
+          - uses: docker://alpine:3.20@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d
     ```
     Name a version tag, and for the strongest pin add the digest (`docker buildx imagetools
-    inspect postgres:16.4` prints it); let Dependabot or Renovate update both.
+    inspect postgres:16.4` prints it); let Dependabot or Renovate update both. A `docker://`
+    image needs the digest.
     """
+    yield from _docker_actions(doc, ctx)
+    if doc.kind != "workflow":
+        return
     for job in ctx.workflow.jobs:
         container = job.container
         if isinstance(container, Map):
@@ -88,6 +101,34 @@ def check(doc, ctx):
                 issue = _check(image, f"service `{name}`") or _check_matrix(image, f"service `{name}`", job, doc, ctx)
                 if issue:
                     yield issue
+
+
+def _docker_actions(doc, ctx):
+    """`uses: docker://image` steps and a Docker action's `runs.image: docker://image`."""
+    nodes = [step.uses for step in ctx.steps() if step.uses is not None]
+    if doc.kind == "action":
+        runs = as_map(doc.root.get("runs")) if isinstance(doc.root, Map) else None
+        image = runs.get("image") if runs is not None else None
+        if isinstance(image, Scalar):
+            nodes.append(image)
+    for node in nodes:
+        value = node.value.strip() if isinstance(node.value, str) else ""
+        if not value.startswith("docker://") or "${{" in value:
+            continue
+        ref = parse_image(value[len("docker://"):])
+        if ref is None or ref.digest is not None:
+            continue
+        if ref.tag is None:
+            found = f"'{value}' has no tag, so Docker pulls 'latest', which changes whenever the publisher pushes"
+        elif is_latest(ref):
+            found = f"'{value}' uses the 'latest' tag, which changes whenever the publisher pushes"
+        else:
+            found = f"'{value}' is a tag that can be re-pushed with other contents"
+        yield Issue(
+            node,
+            f"Pin the image to a digest ('docker://{ref.name}{':' + ref.tag if ref.tag else ''}@sha256:...'). "
+            f"The image is the code this step runs, with the job's secrets and token, and {found}.",
+        )
 
 
 def _check(node: Scalar, what: str) -> Issue | None:

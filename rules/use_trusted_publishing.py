@@ -20,6 +20,8 @@ _REGISTRIES = {
                              "use rubygems/release-gem (or rubygems/configure-rubygems-credentials without `api-token`)"),
     "crates": ("crates.io", "add this workflow as a trusted publisher on crates.io, grant `id-token: write` and get a "
                             "short-lived token from rust-lang/crates-io-auth-action for `cargo publish`"),
+    "nuget": ("nuget.org", "add this workflow as a trusted publishing policy on nuget.org, grant `id-token: write` and "
+                           "pass the short-lived key from NuGet/login to `dotnet nuget push --api-key`"),
 }
 
 # Token environment variables each publishing tool reads.
@@ -33,9 +35,11 @@ _TOKEN_ENV = {
     "npm": ("NODE_AUTH_TOKEN", "NPM_TOKEN", "NPM_AUTH_TOKEN", "NPM_CONFIG__AUTH_TOKEN"),
     "gem": ("GEM_HOST_API_KEY", "RUBYGEMS_API_KEY"),
     "cargo": ("CARGO_REGISTRY_TOKEN", "CARGO_REGISTRIES_CRATES_IO_TOKEN"),
+    "bun": ("NPM_CONFIG_TOKEN", "NODE_AUTH_TOKEN", "NPM_TOKEN", "BUN_AUTH_TOKEN"),
+    "nuget": ("NUGET_API_KEY", "NUGET_AUTH_TOKEN"),
 }
 _TOOL_REGISTRY = {"twine": "pypi", "uv": "pypi", "poetry": "pypi", "hatch": "pypi", "pdm": "pypi", "maturin": "pypi",
-                  "npm": "npm", "gem": "rubygems", "cargo": "crates"}
+                  "npm": "npm", "gem": "rubygems", "cargo": "crates", "bun": "npm", "nuget": "nuget"}
 # Command-line options that take the token.
 _TOKEN_FLAGS = {
     "twine": ("-p", "--password"),
@@ -47,6 +51,8 @@ _TOKEN_FLAGS = {
     "cargo": ("--token",),
     "gem": ("--key",),
     "npm": (),
+    "bun": (),
+    "nuget": ("-k", "--api-key", "-ApiKey"),
 }
 # Options that send the upload to another registry (where trusted publishing may not exist).
 _OTHER_REGISTRY_FLAGS = {
@@ -59,6 +65,8 @@ _OTHER_REGISTRY_FLAGS = {
     "cargo": ("--registry", "--index"),
     "gem": ("--host",),
     "npm": ("--registry",),
+    "bun": ("--registry",),
+    "nuget": ("-s", "--source", "-Source"),
 }
 _OTHER_REGISTRY_ENV = {
     "twine": ("TWINE_REPOSITORY_URL", "TWINE_REPOSITORY"),
@@ -68,7 +76,8 @@ _OTHER_REGISTRY_ENV = {
     "maturin": ("MATURIN_REPOSITORY_URL",),
 }
 _OFFICIAL = lazyre.compile(r"^(?:pypi|testpypi|https://(?:upload\.|test\.)?pypi\.org/legacy/?|https://registry\.npmjs\.org/?"
-                       r"|https://rubygems\.org/?|crates-io)$")
+                       r"|https://rubygems\.org/?|crates-io|nuget\.org|https://api\.nuget\.org/v3/index\.json|https://www\.nuget\.org/?)$",
+                           re.I)
 _DRY_RUN = {"--dry-run", "-n", "--dry"}
 _NPM_TOOLS = {"npm", "pnpm", "yarn", "npx", "bunx", "lerna", "changeset", "semantic-release"}
 
@@ -84,9 +93,9 @@ _NPM_TOOLS = {"npm", "pnpm", "yarn", "npx", "bunx", "lerna", "changeset", "seman
 )
 def check(doc, ctx):
     """## What it does
-    Finds package uploads to PyPI, npm, RubyGems and crates.io that authenticate with a
-    long-lived API token from secrets. All four registries accept a short-lived token minted
-    from the job's OIDC identity instead ("trusted publishing").
+    Finds package uploads to PyPI, npm, RubyGems, crates.io and nuget.org that authenticate
+    with a long-lived API token from secrets. All five registries accept a short-lived token
+    minted from the job's OIDC identity instead ("trusted publishing").
 
     - `pypa/gh-action-pypi-publish` with `password:` (to PyPI or TestPyPI);
     - `twine upload`, `uv publish`, `poetry publish`, `hatch publish`, `pdm publish` and
@@ -97,7 +106,13 @@ def check(doc, ctx):
       from secrets or an `_authToken=` line written from one;
     - `gem push` with `GEM_HOST_API_KEY`, and rubygems/configure-rubygems-credentials with
       `api-token`;
-    - `cargo publish` with `--token` or `CARGO_REGISTRY_TOKEN`.
+    - `cargo publish` with `--token` or `CARGO_REGISTRY_TOKEN`;
+    - `dotnet nuget push` / `nuget push` to nuget.org with `--api-key`, and `bun publish`.
+
+    A publish command whose credentials the workflow does not show at all (a `.pypirc`, an
+    `.npmrc` or `~/.gem/credentials` provided by an earlier step or the runner, a token exported
+    by a script) is reported at the command with low confidence, unless the job has
+    `id-token: write` (the tool may then use trusted publishing by itself).
 
     The finding is at the token: the input, the `env:` key (once, wherever it is set) or the
     option in the script. Uploads to another registry (`--repository-url`, `--registry`,
@@ -360,8 +375,14 @@ def _publish_command(base: str, rest: list[str]) -> str | None:
         return "gem"
     if base == "cargo" and "publish" in rest[:3]:
         return "cargo"
-    if base in ("npm", "pnpm") and "publish" in rest[:3]:
-        return "npm"
+    if base in ("npm", "pnpm") and "publish" in rest[:3] and rest[:1] not in (["dlx"], ["exec"], ["x"]):
+        return "npm"  # not `pnpm dlx pkg-pr-new publish`: that publishes a preview elsewhere
+    if base == "bun" and rest[:1] in (["publish"], ["pm"]) and "publish" in rest[:2]:
+        return "bun"
+    if base == "dotnet" and rest[:2] == ["nuget", "push"]:
+        return "nuget"
+    if base in ("nuget", "nuget.exe") and rest[:1] == ["push"]:
+        return "nuget"
     if base == "yarn" and (rest[:1] == ["publish"] or rest[:2] == ["npm", "publish"]):
         return "npm"
     return None
@@ -408,7 +429,10 @@ def _script(ctx, step, scalar, publishing: set[str]):
             yield Issue(var.key, f"{_fix(registry)} `{_command_label(tool, values)}` authenticates with `{var.name}` from "
                                  f"{_label(secrets)}, {_LONG_LIVED}")
             continue
-        yield from (issue for found, issue in config_tokens if found == registry)
+        here = [issue for found, issue in config_tokens if found == registry]
+        yield from here
+        if not here and not _credentials_visible(ctx, step, tool, registry, command, words, assigned):
+            yield _unseen_credentials(ctx, step, scalar, words, tool, values)
     # a token written to a config file here, for a publish in another step of the job
     for registry, issue in config_tokens:
         if registry in publishing and registry not in publishes_here:
@@ -450,6 +474,8 @@ _VERBS = {"publish", "upload", "push"}
 def _command_label(tool: str, values: list[str]) -> str:
     """`twine upload`, `npm publish`, `npx semantic-release`: the tool and its verb."""
     shown = []
+    if "twine" in values:
+        values = values[values.index("twine"):]
     for value in values:
         if value.startswith("-") or "$" in value or "/" in value:
             continue
@@ -476,6 +502,60 @@ def _elsewhere(step, tool: str, values: list[str]) -> bool:
 
 
 _LONG_LIVED = "a long-lived token that can publish any version until it is revoked."
+
+
+def _credentials_visible(ctx, step, tool: str, registry: str, command, words, assigned: dict) -> bool:
+    """Does the workflow show where the publish command's credentials come from, or can they be
+    trusted publishing? True when a token option or token variable is given (from a secret or
+    not: a step output is a short-lived token), when the job writes the registry's token to a
+    config file from a secret, or when the job has `id-token: write` (npm >= 11.5.1, twine >= 6.1
+    and uv then use trusted publishing by themselves)."""
+    flags = _TOKEN_FLAGS[tool]
+    if any(word.value.partition("=")[0] in flags for word in words):
+        return True
+    names = _TOKEN_ENV[tool]
+    if any(word.text.partition("=")[0] in names for word in command.assignments) or any(name in assigned for name in names):
+        return True
+    if any(name in step.env for name in names):
+        return True
+    if step.job is not None:
+        if _has_id_token(step.job):
+            return True
+        if registry in _configured(ctx, step.job):
+            return True
+    return False
+
+
+def _configured(ctx, job) -> set[str]:
+    """Registries whose token some step of the job writes to a config file from a secret."""
+    from cicdlint.notions import _memo
+
+    def compute():
+        found = set()
+        for other in job.steps:
+            for scalar, where in other.scripts():
+                if where == "run" and _CONFIG.search(scalar.value):
+                    found.update(registry for registry, _ in _config_tokens(ctx, other, scalar, parse(scalar.value)))
+        return found
+
+    return _memo(job, "trusted-publishing-configured", compute)
+
+
+def _unseen_credentials(ctx, step, scalar, words, tool: str, values: list[str]):
+    registry = _TOOL_REGISTRY[tool]
+    label = _command_label(tool, values)
+    end = next((word.end for word in words if word.value in _VERBS), words[-1].end)
+    note = ""
+    if tool == "bun":
+        note = " (bun cannot use npm trusted publishing yet: publish with `npm publish`)"
+    name, how = _REGISTRIES[registry]
+    return Issue(
+        ctx.locate(scalar, words[0].start, end - words[0].start),
+        f"`{label}` publishes to {name} with credentials this workflow does not show (set up by an earlier step, "
+        f"a file or the runner): most likely a long-lived token, since the job has no `id-token: write` for "
+        f"trusted publishing. Use {name} trusted publishing instead{note}: {how}.",
+        confidence="low",
+    )
 
 
 def _inline_token(ctx, step, scalar, word, registry: str, what: str):

@@ -1,6 +1,9 @@
 """Every rule against its fixtures: the findings must be exactly the ones the fixture expects."""
 from __future__ import annotations
 
+import functools
+import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -15,8 +18,21 @@ from fixture_expect import expectations
 
 load_rules(import_all=True)
 FIXTURE_FILES = sorted(
-    path for path in FIXTURES.glob("*/*") if path.is_file() and not path.name.endswith(".expect")
+    path for path in FIXTURES.glob("*/*") if path.is_file() and not path.name.endswith((".expect", ".options"))
 )
+
+
+def _fixture_settings(path: Path) -> dict:
+    """`FILE.options` beside a fixture: JSON `{"rules": {rule: {option: value}}, "requires": program}`
+    for a rule that is off unless configured; the fixture is skipped when `requires` is not on PATH."""
+    sidecar = path.with_name(path.name + ".options")
+    if not sidecar.exists():
+        return {}
+    settings = json.loads(sidecar.read_text(encoding="utf-8"))
+    required = settings.pop("requires", None)
+    if required and shutil.which(required) is None:
+        pytest.skip(f"{required} is not installed")
+    return settings
 
 
 def _rule_of(path: Path) -> str:
@@ -29,9 +45,24 @@ def _lint(path: Path, rule_id: str, **settings):
     return findings
 
 
+@pytest.fixture
+def online_rules(monkeypatch, tmp_path):
+    """Rules tagged `online` run their fixtures with `--online` against the stand-in GitHub API
+    of tests/fake_github.py (a server on 127.0.0.1, no network)."""
+    from fake_github import serve
+
+    with serve(monkeypatch, tmp_path) as fake:
+        yield fake
+
+
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_fixture(path: Path):
+def test_fixture(path: Path, request):
     rule_id = _rule_of(path)
+    if rule_id in REGISTRY and "online" in REGISTRY[rule_id].tags:
+        request.getfixturevalue("online_rules")
+        _lint_online = functools.partial(_lint, online=True)
+    else:
+        _lint_online = _lint
     assert rule_id in REGISTRY, f"fixture directory {rule_id!r} names no rule"
     expected = expectations(path)
     if path.name.startswith("good"):
@@ -39,7 +70,8 @@ def test_fixture(path: Path):
     else:
         assert path.name.startswith("bad"), "fixtures are named bad* or good*"
         assert expected, "a bad fixture must say what it expects"
-    findings = [f for f in _lint(path, rule_id) if f.rule_id == rule_id or rule_id in ("parse-error",)]
+    settings = _fixture_settings(path)
+    findings = [f for f in _lint_online(path, rule_id, **settings) if f.rule_id == rule_id or rule_id in ("parse-error",)]
     actual_lines = Counter((f.span.start_line, f.rule_id) for f in findings)
     expected_lines = Counter((e.line, e.rule) for e in expected)
     assert actual_lines == expected_lines, "\n".join(
