@@ -12,6 +12,7 @@ finding and the run goes on. An exception in a rule becomes an `internal-error` 
 Task definitions that a linted workflow links are linted too, once."""
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -237,10 +238,11 @@ class FileResult:
     """What linting one file gives: findings, whether it counted as linted, suppressions, and
     the linked files it read (to lint those too, and for the result cache)."""
 
-    __slots__ = ("findings", "counted", "suppressed", "linked", "reads", "warnings")
+    __slots__ = ("findings", "counted", "suppressed", "linked", "reads", "warnings", "linted")
 
     def __init__(self, findings=None, counted: int = 0, suppressed: int = 0, linked=None, reads=None):
         self.warnings: list[str] = []
+        self.linted = None  # the views the rules shared (for the redaction stage), not kept
         self.findings = findings if findings is not None else []
         self.counted = counted
         self.suppressed = suppressed
@@ -372,13 +374,18 @@ def lint_target(target: Target, settings: Settings, cwd: str | None, cache, disp
             return cached
     budget = _Budget(FILE_TIME_BUDGET)
     doc = None
+    collecting = gc.isenabled()
+    gc.disable()  # a document's views make few cycles, and collecting passes over a big tree add up
     try:
         with budget:
             doc = load(target.path, display, target.named, target.root)
             if doc is None:
                 return FileResult()
             result = _lint_document(doc, settings)
+            _finish(doc, result, settings)
     except _OutOfTime:
+        # What was found before the budget ran out may not be redacted yet: only this finding,
+        # whose text holds nothing from the file, is kept.
         result = FileResult(counted=1)
         message = (
             f"Linting this file ran past the {FILE_TIME_BUDGET:g}-second budget and was stopped: it was not fully "
@@ -387,7 +394,10 @@ def lint_target(target: Target, settings: Settings, cwd: str | None, cache, disp
         result.findings.append(_finding(REGISTRY["too-complex"], settings, display, _FIRST, message, None, None, []))
         if doc is None:
             doc = Document(path=display, abspath=target.path)
-    _finish(doc, result, settings)
+        _finish(doc, result, settings, redact=False)
+    finally:
+        if collecting:
+            gc.enable()
     if cache is not None:
         cache.put(target, display, doc, result)
     return result
@@ -408,6 +418,7 @@ def _lint_document(doc: Document, settings: Settings) -> FileResult:
         raw.append(_finding(REGISTRY[rule_id], settings, doc.path, span, message, None, None, []))
     if doc.kind and doc.composed is not None:
         linted = Linted(doc)
+        result.linted = linted
         _run_rules(doc, settings, linted, raw)
         if doc.kind == "workflow":
             result.linked = _linked_task_definitions(linted)
@@ -505,12 +516,19 @@ def _inline_ignores(doc: Document) -> dict[int, set[str] | None]:
     return ignores
 
 
-def _finish(doc: Document, result: FileResult, settings: Settings) -> None:
-    """Filter, fingerprint and redact one file's findings in place."""
+def _finish(doc: Document, result: FileResult, settings: Settings, redact: bool = True) -> None:
+    """Filter, fingerprint and redact one file's findings in place (without `redact`, no source
+    line is shown: for findings whose messages hold nothing from the file)."""
     if not result.findings:
         return
     relative = repo_relative(doc.abspath, settings.root)
-    redactor = _redactor(doc, result.findings, settings)
+    if redact:
+        redactor = _redactor(doc, result.findings, settings, result.linted)
+    else:
+        from .redact import Redactor
+
+        redactor = Redactor(Document(path=doc.path, abspath=doc.abspath))
+    result.linted = None
     result.findings, result.suppressed = _filter(doc, result.findings, settings, relative)
     _fingerprint(doc, result.findings, relative)
     from .redact import clean_path
@@ -536,7 +554,7 @@ def _place(item, path, root, clean_path, uris) -> None:
     item.uri = uri
 
 
-def _redactor(doc: Document, findings: list[Finding], settings: Settings):
+def _redactor(doc: Document, findings: list[Finding], settings: Settings, linted: "Linted | None"):
     """The file's Redactor, knowing every secret a secret-value rule found in it, whether or not
     those rules were selected: their values must not show in other rules' snippets."""
     from .redact import Redactor
@@ -552,7 +570,7 @@ def _redactor(doc: Document, findings: list[Finding], settings: Settings):
             if SECRET_TAG in rule.tags and doc.kind in rule.kinds and not settings.enabled(rule.id)
         ]
         if missing:
-            linted = Linted(doc)
+            linted = linted or Linted(doc)
             quiet = Settings(root=settings.root)
             production = _production(quiet)
             for rule in missing:

@@ -714,14 +714,16 @@ def _grep_may_match(words, var: str) -> bool:
         return True
     line = f"{var}="
     for pattern in patterns:
-        if "$" in pattern:
-            return True  # a variable: cannot tell
-        try:
-            if fixed:
-                if (pattern.lower() in line.lower()) if flags else (pattern in line):
-                    return True
-            elif re.search(pattern.replace(r"\|", "|"), line, flags):
+        if "$" in pattern.lstrip("^").rstrip("$") or (pattern.endswith("$") and not fixed):
+            return True  # a variable, or an anchor at the end: cannot tell
+        # The pattern comes from the linted file: it is never run as a regular expression (it could
+        # be written to backtrack for ever). Literal patterns, `^` anchors and `\|` alternatives
+        # are decided; anything else might match.
+        anchored = not fixed and pattern.startswith("^")
+        for alternative in ([pattern] if fixed else (pattern[1:] if anchored else pattern).split("\\|")):
+            if not fixed and any(char in alternative for char in ".[]*+?(){}\\|^"):
                 return True
-        except re.error:
-            return True
+            needle, haystack = (alternative.lower(), line.lower()) if flags else (alternative, line)
+            if haystack.startswith(needle) if anchored else needle in haystack:
+                return True
     return False
