@@ -24,8 +24,8 @@ def check(doc, ctx):
     text. When the definition shows what was meant, the message says so, and some are
     warnings:
 
-    - `options:` without `type: choice` (warning): GitHub ignores the options, the form shows a
-      text box and any value is accepted;
+    - `options:` without `type: choice`: the options apply only to choice inputs (the
+      `unexpected-key` syntax rule reports the stray key itself);
     - a `default:` of `true` / `false` (suggests `type: boolean`) or a number (`type: number`),
       quoted or not.
 
@@ -82,10 +82,9 @@ def check(doc, ctx):
             shown = ", ".join(options[:4]) + (", ..." if len(options) > 4 else "")
             yield Issue(
                 key,
-                f"Add `type: choice` to input '{name}': without it GitHub ignores `options:`"
+                f"Add `type: choice` to input '{name}': `options:`"
                 + (f" ({shown})" if shown else "")
-                + " and accepts any text.",
-                severity="warning",
+                + " apply only to choice inputs, and without a type the input is free text.",
             )
             continue
         suggestion = _suggest(spec)
