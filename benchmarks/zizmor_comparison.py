@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import dataclasses
 import json
 import os
 import random
@@ -70,7 +71,20 @@ COUNTERPARTS = {
     "hardcoded-container-credentials": "hardcoded-credential",
     "secrets-outside-env": "secret-outside-environment",
     "known-vulnerable-actions": "known-vulnerable-action",  # zizmor: online only
+    # secrules2's audits (the pedantic ones are opt-in rules; `--select` enables them here).
+    "github-app": "github-app-token",
+    "concurrency-limits": "concurrency-limits",
+    "anonymous-definition": "anonymous-definition",
+    "undocumented-permissions": "undocumented-permissions",
+    "unsound-contains": "unsound-contains",
+    "unsound-ternary": "unsound-ternary",
+    "unredacted-secrets": "unredacted-secrets",
+    "dependabot-execution": "dependabot-execution",
+    "dependabot-cooldown": "dependabot-cooldown",
 }
+# zizmor reports these once per block with a primary location per item (each permission);
+# cicdlint reports each item: compare one zizmor hit per primary location.
+SPLIT_PRIMARIES = {"undocumented-permissions"}
 # Audits reported once per job or step on both sides, on different keys of it.
 SAME_UNIT = {
     # zizmor: the job's `uses:`; cicdlint: its `secrets: inherit`.
@@ -87,8 +101,9 @@ def row_of(hit: "Hit") -> str:
     return next((audit for audit, rule in COUNTERPARTS.items() if rule == hit.audit), hit.audit)
 
 
-# zizmor reports these audits only with `--persona auditor`: compare against that persona.
-AUDITOR_ONLY = {"secrets-outside-env", "self-hosted-runner"}
+# zizmor reports these audits only with `--persona auditor` (or `--pedantic`, for the opt-in
+# pedantic rules): compare against every persona.
+AUDITOR_ONLY = {"secrets-outside-env", "self-hosted-runner", "anonymous-definition", "undocumented-permissions"}
 
 
 def _permissions_key(hit: "Hit") -> str | None:
@@ -308,7 +323,7 @@ def run_zizmor(zizmor: str, corpus: Path, files: Files, saved: Path | None = Non
         lines = tuple(loc["concrete"]["location"]["start_point"]["row"] + 1 for loc in primaries)
         if re.fullmatch(r"\*[\w-]+", text):  # a YAML alias: cicdlint reports the anchored node
             lines += files.anchor_lines(path, text[1:])
-        found.append(Hit(
+        hit = Hit(
             tool="zizmor",
             audit=finding["ident"],
             path=path,
@@ -320,7 +335,19 @@ def run_zizmor(zizmor: str, corpus: Path, files: Files, saved: Path | None = Non
             level=f"{determinations['severity'].lower()}/{determinations['confidence'].lower()}",
             lines=lines,
             container=files.container(path, line),
-        ))
+        )
+        if finding["ident"] in SPLIT_PRIMARIES:
+            for loc in primaries:
+                where = loc["concrete"]["location"]
+                row = where["start_point"]["row"] + 1
+                part = loc["concrete"].get("offset_span") or {}
+                found.append(dataclasses.replace(
+                    hit, line=row, end_line=where["end_point"]["row"] + 1, lines=(row,),
+                    text=_squeeze(files.bytes_at(path, part.get("start", 0), part.get("end", 0))),
+                    container=files.container(path, row),
+                ))
+            continue
+        found.append(hit)
     return found, rejected
 
 

@@ -651,3 +651,38 @@ def secret_names(text: str) -> list[str]:
     if "secrets" not in text.lower():
         return []
     return [name for expr in find_expressions(text) for name in expr.secret_names()]
+
+
+def call_spans(text: str, start: int, end: int, name: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of each call of function `name` (case-insensitive) in
+    `text[start:end]`, in textual order, which is the pre-order of the calls in the syntax tree.
+    Quoted strings are skipped; an unclosed call ends at `end`."""
+    lowered, target = text.lower(), name.lower()
+    found, i, quoted = [], start, False
+    while i < end:
+        char = text[i]
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and lowered.startswith(target, i) and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_.")):
+            j = i + len(target)
+            while j < end and text[j] in " \t\r\n":
+                j += 1
+            if j < end and text[j] == "(":
+                found.append((i, _call_close(text, j, end)))
+        i += 1
+    return found
+
+
+def _call_close(text: str, pos: int, end: int) -> int:
+    depth, quoted = 0, False
+    for i in range(pos, end):
+        char = text[i]
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+        elif not quoted and char == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return end

@@ -349,3 +349,39 @@ def gates_deploy(job: Job | None, step: Step | None = None) -> bool:
             return True
         later = later or other.node is step.node
     return False
+
+
+# --- expressions GitHub evaluates ----------------------------------------------------------------
+
+
+def expression_sites(doc, view) -> list:
+    """Every expression GitHub evaluates in a workflow or action, in document order:
+    (scalar, Expression, is_condition). Each `${{ }}` in a value, and each job or step `if:`
+    written without `${{ }}` as one Expression spanning the whole value. `view` is the
+    document's Workflow or Action (the result is remembered on it)."""
+    return _memo(view, "expression_sites", lambda: _expression_sites(doc, view))
+
+
+def _expression_sites(doc, view) -> list:
+    from .expressions import Expression, find_expressions
+    from .model import Workflow
+    from .yamlpos import Scalar
+
+    conditions = set()
+    if isinstance(view, Workflow):
+        for job in view.jobs:
+            conditions.add(id(job.if_))
+            conditions.update(id(step.if_) for step in job.steps)
+    else:
+        conditions.update(id(step.if_) for step in view.steps())
+    sites = []
+    for scalar, _ in doc.composed.values():
+        value = scalar.value
+        condition = id(scalar) in conditions
+        if "${{" in value:
+            sites.extend((scalar, expression, condition) for expression in find_expressions(value))
+        elif condition and value.strip() and not scalar.is_null:
+            body = value.strip()
+            start = value.find(body)
+            sites.append((scalar, Expression(start, start + len(body), body), True))
+    return sites
