@@ -17,7 +17,7 @@ import sys
 from . import __version__
 from .rule import Finding, Location, Span
 
-FORMAT = 1
+FORMAT = 2
 
 
 def digest(data: bytes) -> str:
@@ -179,7 +179,7 @@ def _dump_result(result) -> dict:
         "linked": result.linked,
         "findings": [
             [f.rule_id, f.severity, f.message, f.path, _span_list(f.span), f.confidence, f.fingerprint, f.source,
-             f.relative, f.uri,
+             f.relative, f.uri, f.scope,
              [[loc.path, _span_list(loc.span), loc.message, loc.relative, loc.uri] for loc in f.related]]
             for f in result.findings
         ],
@@ -190,9 +190,10 @@ def _load_result(data: dict):
     from .engine import FileResult
 
     findings = []
-    for rule_id, severity, message, path, span, confidence, fingerprint, source, relative, uri, related in data["findings"]:
+    for rule_id, severity, message, path, span, confidence, fingerprint, source, relative, uri, scope, related in data["findings"]:
         finding = Finding(str(rule_id), str(severity), str(message), str(path), _span(span), str(confidence))
         finding.fingerprint, finding.source, finding.relative, finding.uri = fingerprint, source, relative, uri
+        finding.scope = tuple(scope) if scope else None
         for loc_path, loc_span, loc_message, loc_relative, loc_uri in related:
             location = Location(str(loc_path), _span(loc_span), str(loc_message))
             location.relative, location.uri = loc_relative, loc_uri

@@ -41,6 +41,7 @@ class Settings:
         self.cache_dir = cache_dir
         self.online = online  # advisories hook: `check --online` (rules read it as ctx.settings.online)
         self.force_exclude = False  # named files only when a walk would lint them (pre-commit)
+        self.report_unused_ignores = False
         self.config_path: str | None = None
         self._enabled: dict = {}
         self._by_kind: dict = {}

@@ -232,6 +232,9 @@ class Result:
         self.files = files
         self.suppressed = suppressed
         self.warnings = warnings if warnings is not None else []
+        self.empty: list[str] = []  # paths given that hold nothing to lint
+        self.baseline = None  # baseline.Applied when a baseline was applied
+        self.diff: str | None = None  # the git ref of `--diff`
 
 
 class FileResult:
@@ -286,7 +289,14 @@ def file_uri(path, root) -> str:
 def lint_paths(paths: list[str], settings: Settings, jobs: int | None = None) -> Result:
     load_rules()
     warnings: list[str] = []
-    targets = discover(paths, warnings.append, settings.force_exclude)
+    targets, owners, seen = [], {}, set()  # owners: target identity -> the path argument it came from
+    for path in paths:
+        for target in discover([path], warnings.append, settings.force_exclude):
+            identity = os.path.normcase(os.path.abspath(str(target.path)))
+            if identity not in seen:
+                seen.add(identity)
+                targets.append(target)
+                owners[identity] = path
     cwd = os.path.abspath(os.getcwd())
     targets.sort(key=lambda target: str(target.path))  # a repository's files together
     workers = _worker_count(len(targets), jobs)
@@ -313,7 +323,11 @@ def lint_paths(paths: list[str], settings: Settings, jobs: int | None = None) ->
         files += result.counted
         suppressed += result.suppressed
     findings.sort(key=Finding.sort_key)
-    return Result(findings, files, suppressed, warnings)
+    result = Result(findings, files, suppressed, warnings)
+    linted_from = {owners.get(os.path.normcase(os.path.abspath(str(target.path))))
+                   for target, file_result in zip(targets, results) if file_result.counted}
+    result.empty = [path for path in paths if path not in linted_from]
+    return result
 
 
 def _as_path(path: str):
@@ -503,30 +517,87 @@ def _finding(rule: Rule, settings: Settings, path: str, span: Span, message: str
 _IGNORE = lazyre.compile(r"#\s*cicdlint:\s*ignore(?:\[([^\]]*)\])?", lazyre.IGNORECASE)
 
 
-def _inline_ignores(doc: Document) -> dict[int, set[str] | None]:
-    """Line -> ids ignored on it (None: all rules). A comment-only line also covers the next."""
-    ignores: dict[int, set[str] | None] = {}
+class _Ignore:
+    """One `# cicdlint: ignore[...]` comment: where it is, the ids it names (None: every rule)
+    with their columns, the lines it covers, and the ids it actually hid."""
+
+    __slots__ = ("line", "col", "end_col", "ids", "lines", "used")
+
+    def __init__(self, line: int, col: int, end_col: int, ids, lines):
+        self.line, self.col, self.end_col, self.ids, self.lines = line, col, end_col, ids, lines
+        self.used: set[str] = set()
+
+    def hides(self, finding: Finding) -> bool:
+        if self.ids is None or finding.rule_id in {name for name, _ in self.ids}:
+            self.used.add(finding.rule_id if self.ids is not None else "*")
+            return True
+        return False
+
+
+def _inline_ignores(doc: Document) -> tuple[list[_Ignore], dict[int, list[_Ignore]]]:
+    """The ignore comments, and line -> the comments covering it (a comment-only line also
+    covers the next line)."""
+    found: list[_Ignore] = []
+    by_line: dict[int, list[_Ignore]] = {}
     if doc.is_json or "cicdlint" not in doc.text.lower():
-        return ignores
+        return found, by_line
     for number, line in enumerate(doc.lines, start=1):
         if "cicdlint" not in line.lower():
             continue
         match = _IGNORE.search(line)
         if not match:
             continue
-        ids = None if match.group(1) is None else {part.strip() for part in match.group(1).split(",") if part.strip()}
-        targets = [number, number + 1] if line.lstrip().startswith("#") else [number]
-        for target in targets:
-            earlier = ignores.get(target, set())
-            ignores[target] = None if ids is None or earlier is None else earlier | ids
-    return ignores
+        ids = None
+        if match.group(1) is not None:
+            ids, start = [], match.start(1)
+            for part in match.group(1).split(","):
+                if part.strip():
+                    ids.append((part.strip(), start + len(part) - len(part.lstrip()) + 1))
+                start += len(part) + 1
+        covered = [number, number + 1] if line.lstrip().startswith("#") else [number]
+        ignore = _Ignore(number, match.start() + 1, match.end() + 1, ids, covered)
+        found.append(ignore)
+        for target in covered:
+            by_line.setdefault(target, []).append(ignore)
+    return found, by_line
+
+
+def _ignore_findings(doc: Document, ignores: list[_Ignore], settings: Settings) -> list[Finding]:
+    """`invalid-ignore` for ids that name no rule; `unused-ignore` (when asked for) for ids that
+    hid nothing, among the rules that ran on this file."""
+    found = []
+    unused_wanted = settings.enabled("unused-ignore") or settings.report_unused_ignores
+    for ignore in ignores:
+        for name, col in ignore.ids or ():
+            span = Span(ignore.line, col, ignore.line, col + len(name))
+            if name not in REGISTRY:
+                import difflib
+
+                close = difflib.get_close_matches(name, list(REGISTRY), n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else " See `cicdlint rules` for the ids."
+                message = f"'{name}' is not a cicdlint rule id, so this ignore comment hides nothing.{hint}"
+                if settings.enabled("invalid-ignore"):
+                    found.append(_finding(REGISTRY["invalid-ignore"], settings, doc.path, span, message, None, None, []))
+            elif unused_wanted and name not in ignore.used and _ran(name, doc, settings):
+                message = f"Remove '{name}' from this ignore comment: it hides no finding of that rule here."
+                found.append(_finding(REGISTRY["unused-ignore"], settings, doc.path, span, message, None, None, []))
+        if ignore.ids is None and unused_wanted and not ignore.used and settings.select == ["*"] and not settings.ignore:
+            span = Span(ignore.line, ignore.col, ignore.line, ignore.end_col)
+            message = "Remove this ignore comment: it hides no finding on the lines it covers."
+            found.append(_finding(REGISTRY["unused-ignore"], settings, doc.path, span, message, None, None, []))
+    return found
+
+
+def _ran(rule_id: str, doc: Document, settings: Settings) -> bool:
+    rule = REGISTRY.get(rule_id)
+    return rule is not None and doc.kind in rule.kinds and settings.enabled(rule_id) and rule.check is not None
 
 
 def _finish(doc: Document, result: FileResult, settings: Settings, redact: bool = True) -> None:
     """Filter, fingerprint and redact one file's findings in place (without `redact`, no source
     line is shown: for findings whose messages hold nothing from the file)."""
-    if not result.findings:
-        return
+    if not result.findings and not (doc.text and "cicdlint" in doc.text and settings.inline_ignores):
+        return  # (an ignore comment can itself be a finding: invalid-ignore, unused-ignore)
     relative = repo_relative(doc.abspath, settings.root)
     if redact:
         redactor = _redactor(doc, result.findings, settings, result.linted)
@@ -540,13 +611,40 @@ def _finish(doc: Document, result: FileResult, settings: Settings, redact: bool 
     from .redact import clean_path
 
     uris: dict[str, tuple[str, str]] = {}
+    scopes = _scopes(doc) if doc.composed is not None and doc.kind in ("workflow", "action") else {}
     for finding in result.findings:
+        finding.scope = scopes.get(finding.span.start_line)
         finding.message = redactor.message(finding.message)
         finding.source = redactor.line(finding.span.start_line)
         _place(finding, doc.abspath, settings.root, clean_path, uris)
         for location in finding.related:
             location.message = redactor.message(location.message)
             _place(location, doc.abspath if location.path == doc.path else location.path, settings.root, clean_path, uris)
+
+
+def _scopes(doc: Document) -> dict[int, tuple[int, int]]:
+    """First line -> (first, last) lines of each job and step: a finding reported at a job's key
+    or a step's first line is about the whole job or step (for `--diff`)."""
+    from .model import as_map, as_seq
+
+    found: dict[int, tuple[int, int]] = {}
+    composed = doc.composed
+
+    def lines(start_node, end_node) -> tuple[int, int]:
+        # node_span trims the white space up to the next token, where a block node's end mark lies
+        return composed.line_col(start_node.start)[0], composed.node_span(end_node).end_line
+
+    root = as_map(doc.root)
+    jobs = as_map(root.get("jobs")) if root is not None else None
+    for _, key, job in (jobs.items() if jobs is not None else []):
+        first, last = lines(key, job)
+        found.setdefault(first, (first, last))
+        for step in as_seq(as_map(job).get("steps")) if as_map(job) is not None else []:
+            found.setdefault(lines(step, step)[0], lines(step, step))
+    runs = as_map(root.get("runs")) if root is not None else None
+    for step in as_seq(runs.get("steps")) if runs is not None else []:
+        found.setdefault(lines(step, step)[0], lines(step, step))
+    return found
 
 
 def _place(item, path, root, clean_path, uris) -> None:
@@ -593,7 +691,7 @@ def _redactor(doc: Document, findings: list[Finding], settings: Settings, linted
 
 
 def _filter(doc: Document, raw: list[Finding], settings: Settings, relative: str):
-    ignores = _inline_ignores(doc) if settings.inline_ignores and doc.text else {}
+    ignores, by_line = _inline_ignores(doc) if settings.inline_ignores and doc.text else ([], {})
     kept, seen, suppressed = [], set(), 0
     for finding in raw:
         key = (finding.rule_id, finding.span.start_line, finding.span.start_col, finding.span.end_line, finding.span.end_col)
@@ -604,25 +702,32 @@ def _filter(doc: Document, raw: list[Finding], settings: Settings, relative: str
             continue  # the rules' findings were filtered before they ran
         if not settings.shown(finding.severity, finding.confidence):
             continue
-        ignored = ignores.get(finding.span.start_line, False)
-        if ignored is None or (ignored and finding.rule_id in ignored) or settings.path_ignores(relative, finding.rule_id):
+        hidden = any(ignore.hides(finding) for ignore in by_line.get(finding.span.start_line, ()))
+        if hidden or settings.path_ignores(relative, finding.rule_id):
             suppressed += 1
             continue
         kept.append(finding)
+    if ignores and doc.composed is not None:
+        kept.extend(f for f in _ignore_findings(doc, ignores, settings) if settings.shown(f.severity, f.confidence))
     return kept, suppressed
 
 
 def _fingerprint(doc: Document, findings: list[Finding], relative: str) -> None:
-    """A hash of what the finding is about, not where: it survives edits elsewhere in the file."""
+    """A hash of what the finding is about, not where: the rule, the file, the offending line
+    with its white space collapsed and the offending text. It survives lines inserted above and
+    re-indentation; identical findings in a file are told apart by their order (`:1`, `:2`)."""
     if not findings:
         return
     from .cache import digest
 
-    lines = doc.lines if doc.text else []
+    text = doc.text or ""
+    lines = doc.lines if text else []
     occurrences: dict[str, int] = {}
     for finding in sorted(findings, key=Finding.sort_key):
-        line = lines[finding.span.start_line - 1] if 0 < finding.span.start_line <= len(lines) else ""
-        basis = "\0".join((finding.rule_id, relative, " ".join(line.split()), str(finding.span.start_col)))
+        span = finding.span
+        line = lines[span.start_line - 1] if 0 < span.start_line <= len(lines) else ""
+        target = text[span.start_offset : span.end_offset] if span.end_offset > span.start_offset else ""
+        basis = "\0".join((finding.rule_id, relative, " ".join(line.split()), " ".join(target.split())[:500]))
         value = digest(basis.encode("utf-8", "replace"))[:32]
         count = occurrences.get(value, 0) + 1
         occurrences[value] = count

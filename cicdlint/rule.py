@@ -65,7 +65,7 @@ class Location:
 
 class Finding:
     __slots__ = ("rule_id", "severity", "message", "path", "span", "confidence", "related", "fingerprint", "source",
-                 "relative", "uri")
+                 "relative", "uri", "scope")
 
     def __init__(self, rule_id: str, severity: str, message: str, path: str, span: Span, confidence: str = "high",
                  related: list | None = None, fingerprint: str = ""):
@@ -80,6 +80,7 @@ class Finding:
         self.source = None  # the redacted source line of span.start_line (None: no snippet)
         self.relative = path  # relative to the repository root, forward slashes
         self.uri = None
+        self.scope = None  # (first, last) lines of the job or step a finding at its key is about
 
     def sort_key(self):
         return (self.path, self.span.start_line, self.span.start_col, self.rule_id, self.message)
@@ -251,7 +252,7 @@ def _dedent_doc(doc: str) -> str:
     return inspect.cleandoc(doc)
 
 
-BUILTIN_IDS = ("parse-error", "internal-error", "unreadable-file", "too-complex")
+BUILTIN_IDS = ("parse-error", "internal-error", "unreadable-file", "too-complex", "invalid-ignore", "unused-ignore")
 
 # Built-in rules that the engine itself reports; they have no check function.
 register(
@@ -365,5 +366,65 @@ A 5 MB workflow with hundreds of thousands of jobs.
 ## Use instead
 Split the file, or lint the source it is generated from. If a real file hits the budget, report
 it: every rule is meant to be linear in the size of its input.""",
+    )
+)
+
+register(
+    Rule(
+        id="invalid-ignore",
+        kinds=KINDS,
+        severity="warning",
+        summary="An inline ignore comment names a rule id that does not exist",
+        check=None,
+        doc="""## What it does
+Reports an id in a `# cicdlint: ignore[...]` comment that is not a cicdlint rule, with the id
+it most likely means.
+
+## Why is this bad?
+A misspelt id hides nothing: the finding it was meant to silence is still reported, or worse,
+the author believes a finding is acknowledged when the comment does nothing at all. It also
+keeps ids that were renamed or removed from being noticed.
+
+## Example
+```yaml
+    - uses: actions/checkout@v4  # cicdlint: ignore[unpined-action]
+```
+
+## Use instead
+```yaml
+    - uses: actions/checkout@v4  # cicdlint: ignore[unpinned-action]
+```
+Spell the id as `cicdlint rules` lists it.""",
+    )
+)
+
+register(
+    Rule(
+        id="unused-ignore",
+        kinds=KINDS,
+        severity="note",
+        summary="An inline ignore comment hides no finding (reported with --report-unused-ignores)",
+        check=None,
+        default_enabled=False,
+        doc="""## What it does
+With `--report-unused-ignores` (or when selected), reports ids of a `# cicdlint: ignore[...]`
+comment, and bare `# cicdlint: ignore` comments, that hide no finding on the lines they
+cover. Only rules that ran on the file are judged, so a narrower `--select` does not make
+every other ignore look unused.
+
+## Why is this bad?
+A stale suppression outlives the problem it acknowledged: once the line changes again, it
+silently hides a new finding of the same rule that nobody has looked at.
+
+## Example
+```yaml
+    - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683  # cicdlint: ignore[unpinned-action]
+```
+
+## Use instead
+```yaml
+    - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
+```
+Remove the comment, or the ids in it that no longer hide anything.""",
     )
 )

@@ -23,8 +23,9 @@ FIXTURE_FILES = sorted(
 
 
 def _fixture_settings(path: Path) -> dict:
-    """`FILE.options` beside a fixture: JSON `{"rules": {rule: {option: value}}, "requires": program}`
-    for a rule that is off unless configured; the fixture is skipped when `requires` is not on PATH."""
+    """`FILE.options` beside a fixture: JSON `{"rules": {rule: {option: value}}, "requires": program,
+    "also_select": [rule, ...]}` for a rule that is off unless configured or judges other rules'
+    findings; the fixture is skipped when `requires` is not on PATH."""
     sidecar = path.with_name(path.name + ".options")
     if not sidecar.exists():
         return {}
@@ -39,8 +40,8 @@ def _rule_of(path: Path) -> str:
     return path.parent.name
 
 
-def _lint(path: Path, rule_id: str, **settings):
-    result = Settings(select=[rule_id], root=FIXTURES.parent.parent, **settings)
+def _lint(path: Path, rule_id: str, also_select=(), **settings):
+    result = Settings(select=[rule_id, *also_select], root=FIXTURES.parent.parent, **settings)
     findings, _, _ = lint_file(path, path.name, True, result)
     return findings
 

@@ -51,6 +51,9 @@ def report(result, rules, settings) -> dict:
             "findings": len(result.findings),
             "by_severity": count_by_severity(result.findings),
             "suppressed": result.suppressed,
+            **({"baseline": {"hidden": result.baseline.hidden, "stale": result.baseline.stale}}
+               if getattr(result, "baseline", None) is not None else {}),
+            **({"diff": result.diff} if getattr(result, "diff", None) else {}),
         },
     }
 

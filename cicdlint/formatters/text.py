@@ -111,7 +111,15 @@ def _width(char: str) -> int:
 
 def _summary(result) -> str:
     files = f"{result.files} file" + ("" if result.files == 1 else "s")
-    suppressed = f" ({result.suppressed} suppressed)" if result.suppressed else ""
+    notes = [f"{result.suppressed} suppressed"] if result.suppressed else []
+    baseline = getattr(result, "baseline", None)
+    if baseline is not None:
+        notes.append(f"{baseline.hidden} hidden by the baseline")
+        if baseline.stale:
+            notes.append(f"{baseline.stale} baseline entries fixed: prune them with `cicdlint baseline --prune`")
+    if getattr(result, "diff", None):
+        notes.append(f"only what changed since {result.diff}")
+    suppressed = f" ({'; '.join(notes)})" if notes else ""
     if not result.findings:
         return f"Checked {files}: no findings{suppressed}"
     counts = {"error": 0, "warning": 0, "note": 0}
